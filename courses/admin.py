@@ -1,0 +1,72 @@
+from django.contrib import admin
+
+from .models import Course, Membership, Municipality, PlaceReport, Provider, Venue
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "ars", "population"]
+    search_fields = ["name", "ars"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class VenueInline(admin.StackedInline):
+    model = Venue
+    extra = 0
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "municipality", "active"]
+    list_filter = ["kind", "active", "municipality"]
+    search_fields = ["name"]
+    inlines = [MembershipInline, VenueInline]
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "provider", "municipality", "accessible", "childcare_on_site"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "provider__name"]
+    list_select_related = ["provider", "municipality"]
+
+
+class PlaceReportInline(admin.TabularInline):
+    model = PlaceReport
+    extra = 0
+    readonly_fields = ["free_places", "reported_by", "reported_at", "note"]
+    can_delete = False
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "provider",
+        "course_type",
+        "level_from",
+        "level_to",
+        "start_date",
+        "end_date",
+        "status",
+    ]
+    list_filter = ["status", "course_type", "level_from", "municipality"]
+    search_fields = ["title", "provider__name"]
+    list_select_related = ["provider"]
+    date_hierarchy = "start_date"
+    # Free places change only through reports (courses.services.course_report_free_places).
+    readonly_fields = ["free_places", "places_reported_at"]
+    inlines = [PlaceReportInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "provider", "role"]
+    list_filter = ["role", "provider"]
+    search_fields = ["user__username", "provider__name"]
+    list_select_related = ["user", "provider"]

@@ -1,0 +1,62 @@
+import datetime
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .domain import CourseType, Level
+from .models import Course, Municipality, Provider
+
+
+class CourseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    course_type = django_filters.ChoiceFilter(label=_("Course type"), choices=CourseType.choices)
+    level = django_filters.TypedChoiceFilter(
+        label=_("Entry level"), field_name="level_from", choices=Level.choices, coerce=int
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=Municipality.objects.all()
+    )
+    provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.none())
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("bookable", _("open and upcoming")), *Course.Status.choices],
+        method="filter_status",
+        empty_label=_("all"),
+    )
+    starts_within = django_filters.TypedChoiceFilter(
+        label=_("Starts within"),
+        choices=[(14, _("2 weeks")), (28, _("4 weeks")), (56, _("8 weeks")), (91, _("3 months"))],
+        coerce=int,
+        method="filter_starts_within",
+    )
+    free = django_filters.BooleanFilter(
+        label=_("Only with free places"), method="filter_free", widget=django_filters.widgets.BooleanWidget()
+    )
+
+    class Meta:
+        model = Course
+        fields = ["q", "course_type", "level", "municipality", "provider", "status", "starts_within", "free"]
+
+    def __init__(self, *args, providers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if providers is not None:
+            self.filters["provider"].queryset = providers
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(provider__name__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == "bookable":
+            return queryset.bookable()
+        return queryset.filter(status=value)
+
+    def filter_starts_within(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.filter(start_date__gte=today, start_date__lte=today + datetime.timedelta(days=value))
+
+    def filter_free(self, queryset, name, value):
+        if value:
+            return queryset.filter(free_places__gt=0)
+        return queryset

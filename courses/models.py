@@ -1,0 +1,302 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .domain import WEEKDAYS, CourseType, Funder, Level
+
+
+class Municipality(models.Model):
+    """One of the county's 15 administrative units (Stadt, Einheitsgemeinde or Samtgemeinde)."""
+
+    class Kind(models.TextChoices):
+        TOWN = "Stadt", _("Town")
+        UNITARY = "Einheitsgemeinde", _("Unitary municipality")
+        JOINT = "Samtgemeinde", _("Joint municipality")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    ars = models.CharField(_("official key (ARS)"), max_length=12, unique=True)
+    seat_lat = models.DecimalField(_("seat latitude"), max_digits=8, decimal_places=6)
+    seat_lon = models.DecimalField(_("seat longitude"), max_digits=8, decimal_places=6)
+    population = models.PositiveIntegerField(_("population"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(models.Model):
+    class Kind(models.TextChoices):
+        VHS = "vhs", _("Adult education centre (VHS)")
+        EDUCATION = "education", _("Education provider")
+        CHARITY = "charity", _("Charity")
+        VOLUNTEER = "volunteer", _("Volunteer group")
+        ADVISORY = "advisory", _("Advisory service")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="providers"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    # When the last "your free-places reports are stale" e-mail went out; keeps the weekly job idempotent.
+    stale_reminder_sent_at = models.DateTimeField(_("stale reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:provider_detail", args=[self.pk])
+
+
+class Membership(models.Model):
+    """A user acting for a provider, as its admin (lead) or staff (teacher, office)."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Provider admin")
+        STAFF = "staff", _("Provider staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="membership_unique_user_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.provider} ({self.get_role_display()})"
+
+
+class Venue(models.Model):
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="venues"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    town = models.CharField(_("town"), max_length=100, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="venues"
+    )
+    accessible = models.BooleanField(_("step-free access"), default=False)
+    childcare_on_site = models.BooleanField(_("childcare on site"), default=False)
+    transport_note = models.CharField(_("public transport"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["municipality__name", "name"]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.town or self.municipality.name}"
+
+
+class CourseQuerySet(models.QuerySet):
+    def bookable(self, today: datetime.date | None = None) -> CourseQuerySet:
+        """Open and upcoming courses (planned, open or running, not yet ended): where free places matter."""
+        today = today or timezone.localdate()
+        return self.filter(
+            status__in=[Course.Status.PLANNED, Course.Status.OPEN, Course.Status.RUNNING], end_date__gte=today
+        )
+
+    def stale(self, now: datetime.datetime | None = None) -> CourseQuerySet:
+        """Bookable courses whose newest free-places report is missing or older than STALE_REPORT_DAYS."""
+        now = now or timezone.now()
+        limit = now - datetime.timedelta(days=settings.STALE_REPORT_DAYS)
+        return self.bookable(timezone.localdate(now)).filter(
+            Q(places_reported_at__isnull=True) | Q(places_reported_at__lt=limit)
+        )
+
+
+class Course(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        OPEN = "open", _("open for registration")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        CANCELLED = "cancelled", _("cancelled")
+
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="courses"
+    )
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        related_name="courses",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for online courses."),
+    )
+    # The venue's municipality, or where an online course is offered; kept here so the district matrix and
+    # the filters need no join through the venue.
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="courses"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    course_type = models.CharField(_("course type"), max_length=20, choices=CourseType.choices)
+    funder = models.CharField(_("funder"), max_length=20, choices=Funder.choices)
+    level_from = models.PositiveSmallIntegerField(_("entry level"), choices=Level.choices)
+    level_to = models.PositiveSmallIntegerField(_("target level"), choices=Level.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    weekdays = models.JSONField(_("weekdays"), default=list, blank=True)
+    time_from = models.TimeField(_("from"), null=True, blank=True)
+    time_to = models.TimeField(_("until"), null=True, blank=True)
+    teaching_units = models.PositiveSmallIntegerField(
+        _("teaching units"), null=True, blank=True, help_text=_("45 minutes each.")
+    )
+    capacity = models.PositiveSmallIntegerField(_("capacity"))
+    min_size = models.PositiveSmallIntegerField(_("minimum size"), default=0)
+    childcare = models.BooleanField(_("childcare offered"), default=False)
+    target_group = models.CharField(_("target group"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancellation"), max_length=300, blank=True)
+    # The newest PlaceReport, kept on the course so lists and the district matrix are one query.
+    # Written only by courses.services.course_report_free_places in the same transaction as the report.
+    free_places = models.PositiveSmallIntegerField(_("free places"), null=True, blank=True)
+    places_reported_at = models.DateTimeField(_("free places reported at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "title"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        indexes = [
+            models.Index(fields=["status", "end_date"], name="course_status_end"),
+            models.Index(fields=["provider", "start_date"], name="course_provider_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="course_end_not_before_start",
+                violation_error_message=_("The end date must not be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level_to__gte=F("level_from")),
+                name="course_level_not_backwards",
+                violation_error_message=_("The target level must not be below the entry level."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0),
+                name="course_capacity_positive",
+                violation_error_message=_("The capacity must be at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_size__lte=F("capacity")),
+                name="course_min_size_within_capacity",
+                violation_error_message=_("The minimum size must not exceed the capacity."),
+            ),
+            models.CheckConstraint(
+                condition=Q(free_places__isnull=True) | Q(free_places__gte=0, free_places__lte=F("capacity")),
+                name="course_free_places_within_capacity",
+                violation_error_message=_("Free places must be between 0 and the capacity."),
+            ),
+            models.CheckConstraint(
+                condition=Q(time_from__isnull=True) | Q(time_to__isnull=True) | Q(time_to__gt=F("time_from")),
+                name="course_time_to_after_from",
+                violation_error_message=_("The end time must be after the start time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:course_detail", args=[self.pk])
+
+    @property
+    def level_range(self) -> str:
+        if self.level_from == self.level_to:
+            return self.get_level_from_display()
+        return f"{self.get_level_from_display()}–{self.get_level_to_display()}"
+
+    @property
+    def weekday_labels(self) -> list[str]:
+        names = dict(WEEKDAYS)
+        return [str(names[d]) for d in sorted(self.weekdays) if d in names]
+
+    @property
+    def is_bookable(self) -> bool:
+        return (
+            self.status in (self.Status.PLANNED, self.Status.OPEN, self.Status.RUNNING)
+            and self.end_date >= timezone.localdate()
+        )
+
+    @property
+    def report_age_days(self) -> int | None:
+        if self.places_reported_at is None:
+            return None
+        return (timezone.now() - self.places_reported_at).days
+
+    @property
+    def report_is_stale(self) -> bool:
+        age = self.report_age_days
+        return self.is_bookable and (age is None or age > settings.STALE_REPORT_DAYS)
+
+
+class PlaceReport(models.Model):
+    """A provider's report of the free places in a course. The newest one is what the district sees."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="reports"
+    )
+    free_places = models.PositiveSmallIntegerField(_("free places"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        verbose_name = _("free-places report")
+        verbose_name_plural = _("free-places reports")
+        indexes = [models.Index(fields=["course", "-reported_at"], name="placereport_course_newest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(free_places__gte=0),
+                name="placereport_free_places_not_negative",
+                violation_error_message=_("The number of free places cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.free_places}"

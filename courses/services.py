@@ -1,0 +1,320 @@
+"""Writes of course data. Each service: keyword-only, one transaction, takes `actor=`, writes an audit entry.
+
+Services re-check the rules that forms check for the user's convenience: a service is safe to call from a
+task, a command or a test without a form in front of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from diepholz_coord import access
+from diepholz_coord.audit import audit
+
+from .models import Course, Membership, PlaceReport, Provider, Venue
+
+COURSE_FIELDS = [
+    "provider",
+    "venue",
+    "municipality",
+    "title",
+    "course_type",
+    "funder",
+    "level_from",
+    "level_to",
+    "start_date",
+    "end_date",
+    "weekdays",
+    "time_from",
+    "time_to",
+    "teaching_units",
+    "capacity",
+    "min_size",
+    "childcare",
+    "target_group",
+    "status",
+]
+
+
+def _check_course_rules(course: Course) -> None:
+    """Rules no stored course may break; the database constraints repeat the hard ones."""
+    errors: dict[str, str] = {}
+    if course.end_date and course.start_date and course.end_date < course.start_date:
+        errors["end_date"] = _("The end date must not be before the start date.")
+    if course.level_to is not None and course.level_from is not None and course.level_to < course.level_from:
+        errors["level_to"] = _("The target level must not be below the entry level.")
+    if course.capacity is not None and course.capacity < 1:
+        errors["capacity"] = _("The capacity must be at least 1.")
+    if course.capacity is not None and course.min_size is not None and course.min_size > course.capacity:
+        errors["min_size"] = _("The minimum size must not exceed the capacity.")
+    if (
+        course.capacity is not None
+        and course.free_places is not None
+        and course.free_places > course.capacity
+    ):
+        errors["capacity"] = _(
+            "%(free)s free places are reported for this course. Report fewer free places before lowering "
+            "the capacity below that."
+        ) % {"free": course.free_places}
+    if course.time_from and course.time_to and course.time_to <= course.time_from:
+        errors["time_to"] = _("The end time must be after the start time.")
+    if course.venue_id and course.venue.provider_id != course.provider_id:
+        errors["venue"] = _("This venue belongs to another provider.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_may_manage(actor, provider: Provider) -> None:
+    if not access.may_manage_provider(actor, provider.pk):
+        raise PermissionDenied(_("You may not manage courses of this provider."))
+
+
+@transaction.atomic
+def course_create(*, actor, data: dict[str, Any]) -> Course:
+    course = Course(**{key: data[key] for key in COURSE_FIELDS if key in data})
+    _check_may_manage(actor, course.provider)
+    if course.venue_id:
+        course.municipality = course.venue.municipality
+    _check_course_rules(course)
+    course.save()
+    audit(actor=actor, obj=course, action="add")
+    return course
+
+
+@transaction.atomic
+def course_update(*, actor, course: Course, data: dict[str, Any]) -> Course:
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    _check_may_manage(actor, course.provider)
+    changed = []
+    for key in COURSE_FIELDS:
+        if key in data and getattr(course, key) != data[key]:
+            setattr(course, key, data[key])
+            changed.append(key)
+    # The provider of a course never changes through an edit: it would move data across providers.
+    if "provider" in changed:
+        raise ValidationError({"provider": _("A course cannot be moved to another provider.")})
+    if course.venue_id:
+        course.municipality = course.venue.municipality
+    _check_course_rules(course)
+    course.save()
+    audit(actor=actor, obj=course, action="change", changed=changed)
+    return course
+
+
+@transaction.atomic
+def course_cancel(*, actor, course: Course, reason: str) -> Course:
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    _check_may_manage(actor, course.provider)
+    if course.status == Course.Status.CANCELLED:
+        raise ValidationError(_("This course is already cancelled."))
+    if course.status == Course.Status.FINISHED:
+        raise ValidationError(_("A finished course cannot be cancelled."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Please give a reason for the cancellation.")})
+    course.status = Course.Status.CANCELLED
+    course.cancel_reason = reason.strip()
+    course.save(update_fields=["status", "cancel_reason", "updated_at"])
+    audit(actor=actor, obj=course, action="change", changed=["status", "cancel_reason"], note=reason)
+    return course
+
+
+@transaction.atomic
+def course_report_free_places(*, actor, course: Course, free_places: int, note: str = "") -> PlaceReport:
+    """Record the free places of a course now; the course shows the newest figure to the district."""
+    # Lock the course row: two reports at the same moment are applied one after the other.
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if not access.may_report_places(actor, course.provider_id):
+        raise PermissionDenied(_("You may not report free places for this course."))
+    if course.status in (Course.Status.CANCELLED, Course.Status.FINISHED):
+        raise ValidationError(_("Free places cannot be reported for a cancelled or finished course."))
+    if free_places < 0:
+        raise ValidationError({"free_places": _("The number of free places cannot be negative.")})
+    if free_places > course.capacity:
+        raise ValidationError(
+            {
+                "free_places": _("The course has only %(capacity)s places; enter at most %(capacity)s.")
+                % {"capacity": course.capacity}
+            }
+        )
+    now = timezone.now()
+    report = PlaceReport.objects.create(
+        course=course, free_places=free_places, reported_by=actor, reported_at=now, note=note.strip()
+    )
+    Course.objects.filter(pk=course.pk).update(free_places=free_places, places_reported_at=now)
+    return report
+
+
+PROVIDER_FIELDS = [
+    "name",
+    "kind",
+    "municipality",
+    "address",
+    "contact_name",
+    "email",
+    "phone",
+    "website",
+    "active",
+]
+
+
+@transaction.atomic
+def provider_create(*, actor, data: dict[str, Any]) -> Provider:
+    if not access.is_coordinator(actor):
+        raise PermissionDenied
+    provider = Provider.objects.create(**{key: data[key] for key in PROVIDER_FIELDS if key in data})
+    audit(actor=actor, obj=provider, action="add")
+    return provider
+
+
+@transaction.atomic
+def provider_update(*, actor, provider: Provider, data: dict[str, Any]) -> Provider:
+    if not access.is_coordinator(actor):
+        raise PermissionDenied
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    changed = [key for key in PROVIDER_FIELDS if key in data and getattr(provider, key) != data[key]]
+    for key in changed:
+        setattr(provider, key, data[key])
+    provider.save()
+    audit(actor=actor, obj=provider, action="change", changed=changed)
+    return provider
+
+
+VENUE_FIELDS = [
+    "name",
+    "street",
+    "postcode",
+    "town",
+    "municipality",
+    "accessible",
+    "childcare_on_site",
+    "transport_note",
+]
+
+
+@transaction.atomic
+def venue_create(*, actor, provider: Provider, data: dict[str, Any]) -> Venue:
+    _check_may_manage(actor, provider)
+    venue = Venue.objects.create(provider=provider, **{key: data[key] for key in VENUE_FIELDS if key in data})
+    audit(actor=actor, obj=venue, action="add")
+    return venue
+
+
+@transaction.atomic
+def venue_update(*, actor, venue: Venue, data: dict[str, Any]) -> Venue:
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    _check_may_manage(actor, venue.provider)
+    changed = [key for key in VENUE_FIELDS if key in data and getattr(venue, key) != data[key]]
+    for key in changed:
+        setattr(venue, key, data[key])
+    venue.save()
+    if "municipality" in changed:
+        # Courses take their municipality from the venue.
+        venue.courses.update(municipality=venue.municipality)
+    audit(actor=actor, obj=venue, action="change", changed=changed)
+    return venue
+
+
+@transaction.atomic
+def staff_account_create(
+    *,
+    actor,
+    provider: Provider,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> Membership:
+    """A new login for a person working for the provider."""
+    _check_may_manage(actor, provider)
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This user name is taken. Please choose another one.")})
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    user = User.objects.create_user(
+        username=username, password=password, first_name=first_name, last_name=last_name, email=email
+    )
+    membership = Membership.objects.create(user=user, provider=provider, role=role)
+    audit(actor=actor, obj=membership, action="add")
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership: Membership) -> None:
+    """Take a person's access to the provider away; a login with no provider left is deactivated."""
+    _check_may_manage(actor, membership.provider)
+    if membership.user_id == actor.pk:
+        raise ValidationError(_("You cannot remove your own access."))
+    user = membership.user
+    audit(actor=actor, obj=membership, action="delete")
+    membership.delete()
+    county_groups = [access.COORDINATOR_GROUP, access.COUNTY_STAFF_GROUP]
+    if not user.memberships.exists() and not user.groups.filter(name__in=county_groups).exists():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+
+
+def county_group(name: str) -> Group:
+    group, _created = Group.objects.get_or_create(name=name)
+    return group
+
+
+def stale_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """E-mail each provider whose free-places reports are stale. Returns how many providers were reminded.
+
+    Idempotent within a week: a provider reminded less than six days ago is skipped, so a repeated or
+    delayed beat run sends nothing twice.
+    """
+    now = now or timezone.now()
+    skip_after = now - datetime.timedelta(days=6)
+    stale = Course.objects.stale(now).select_related("provider").order_by("provider_id", "start_date")
+    by_provider: dict[int, list[Course]] = {}
+    for course in stale:
+        by_provider.setdefault(course.provider_id, []).append(course)
+    reminded = 0
+    admins: dict[int, list[str]] = {}
+    for provider_id, email in (
+        Membership.objects.filter(
+            provider_id__in=by_provider, role=Membership.Role.ADMIN, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("provider_id", "user__email")
+    ):
+        admins.setdefault(provider_id, []).append(email)
+    for provider_id, courses in by_provider.items():
+        with transaction.atomic():
+            # Claim the provider with a conditional UPDATE: concurrent runs cannot both send.
+            claimed = (
+                Provider.objects.filter(pk=provider_id, active=True)
+                .exclude(stale_reminder_sent_at__gt=skip_after)
+                .update(stale_reminder_sent_at=now)
+            )
+            if not claimed:
+                continue
+            provider = courses[0].provider
+            recipients = sorted({e for e in [provider.email, *admins.get(provider_id, [])] if e})
+            if not recipients:
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                context = {"provider": provider, "courses": courses, "stale_days": settings.STALE_REPORT_DAYS}
+                send_mail(
+                    subject=_("Please report free places: %(count)s courses") % {"count": len(courses)},
+                    message=render_to_string("courses/email/stale_reminder.txt", context),
+                    from_email=None,
+                    recipient_list=recipients,
+                )
+            reminded += 1
+    return reminded

@@ -1,0 +1,313 @@
+"""Thin views: parse → selector/service → render or redirect. htmx requests get the partial."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from diepholz_coord import access
+from diepholz_coord.access import Role, require_role
+
+from . import selectors, services
+from .filters import CourseFilter
+from .forms import CourseCancelForm, CourseForm, FreePlacesForm, ProviderForm, StaffAccountForm, VenueForm
+
+COURSES_PER_PAGE = 50
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+def course_list(request: HttpRequest) -> HttpResponse:
+    if access.role_of(request.user) == Role.NONE:
+        raise PermissionDenied
+    courses = selectors.courses_visible_to(user=request.user)
+    course_filter = CourseFilter(
+        request.GET or None, queryset=courses, providers=selectors.providers_visible_to(user=request.user)
+    )
+    page = Paginator(course_filter.qs.order_by("start_date", "title", "pk"), COURSES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "courses/course_list.html",
+        {
+            "filter": course_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "may_create": access.manageable_providers(request.user).exists(),
+        },
+    )
+
+
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    course = selectors.course_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "courses/course_detail.html",
+        {
+            "course": course,
+            "reports": selectors.course_reports(course=course),
+            "may_manage": access.may_manage_provider(request.user, course.provider_id),
+            "may_report": access.may_report_places(request.user, course.provider_id) and course.is_bookable,
+            "form": FreePlacesForm(course=course),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def course_create(request: HttpRequest) -> HttpResponse:
+    if not access.manageable_providers(request.user).exists():
+        raise PermissionDenied
+    form = CourseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.course_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The course “%(title)s” was created.") % {"title": course.title})
+            return redirect(course)
+    return render(request, "courses/course_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def course_update(request: HttpRequest, pk: int) -> HttpResponse:
+    course = selectors.course_get_for_manager(user=request.user, pk=pk)
+    form = CourseForm(request.POST or None, instance=course, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "provider": course.provider}
+        # The form applied its values to `course` already; the service reloads and compares.
+        try:
+            course = services.course_update(actor=request.user, course=course, data=data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The course was saved."))
+            return redirect(course)
+    return render(
+        request,
+        "courses/course_form.html",
+        {"form": form, "course": course},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    course = selectors.course_get_for_manager(user=request.user, pk=pk)
+    form = CourseCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.course_cancel(actor=request.user, course=course, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The course was cancelled."))
+            return redirect(course)
+    return render(
+        request,
+        "courses/course_cancel.html",
+        {"form": form, "course": course},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report free places: inline from a course row (htmx swaps the row), or as a page without JavaScript."""
+    course = selectors.course_get_for_reporter(user=request.user, pk=pk)
+    form = FreePlacesForm(request.POST or None, course=course)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.course_report_free_places(
+                actor=request.user,
+                course=course,
+                free_places=form.cleaned_data["free_places"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            saved = True
+            course = selectors.course_get_for_user(user=request.user, pk=pk)
+            form = FreePlacesForm(course=course)
+            if not request.htmx:
+                messages.success(
+                    request,
+                    _("%(count)s free places reported for “%(title)s”.")
+                    % {"count": course.free_places, "title": course.title},
+                )
+                return redirect(_safe_next(request, course.get_absolute_url()))
+    status = 422 if form.errors else 200
+    if request.htmx:
+        return render(
+            request,
+            "courses/_course_row.html",
+            {"course": course, "form": form, "saved": saved},
+            status=status,
+        )
+    return render(
+        request, "courses/course_report_places.html", {"course": course, "form": form}, status=status
+    )
+
+
+@require_role(Role.COORDINATOR, Role.COUNTY_STAFF)
+def district_overview(request: HttpRequest) -> HttpResponse:
+    overview = selectors.district_overview(user=request.user)
+    return render(request, "courses/district_overview.html", {"overview": overview})
+
+
+@require_role(Role.COORDINATOR, Role.COUNTY_STAFF)
+def provider_list(request: HttpRequest) -> HttpResponse:
+    providers = selectors.provider_list(user=request.user)
+    return render(request, "courses/provider_list.html", {"providers": providers})
+
+
+def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_user(user=request.user, pk=pk)
+    may_manage = access.may_manage_provider(request.user, provider.pk)
+    return render(
+        request,
+        "courses/provider_detail.html",
+        {
+            "provider": provider,
+            "venues": provider.venues.select_related("municipality"),
+            "courses": selectors.courses_visible_to(user=request.user)
+            .filter(provider=provider)
+            .bookable()
+            .order_by("start_date"),
+            "members": selectors.provider_members(provider=provider) if may_manage else None,
+            "may_manage": may_manage,
+            "may_edit": access.is_coordinator(request.user),
+        },
+    )
+
+
+@require_role(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def provider_create(request: HttpRequest) -> HttpResponse:
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        provider = services.provider_create(actor=request.user, data=form.cleaned_data)
+        messages.success(request, _("The provider was created."))
+        return redirect(provider)
+    return render(request, "courses/provider_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_user(user=request.user, pk=pk)
+    if not access.is_coordinator(request.user):
+        raise PermissionDenied
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        provider = services.provider_update(actor=request.user, provider=provider, data=form.cleaned_data)
+        messages.success(request, _("The provider was saved."))
+        return redirect(provider)
+    return render(
+        request,
+        "courses/provider_form.html",
+        {"form": form, "provider": provider},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def staff_create(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_manager(user=request.user, pk=pk)
+    form = StaffAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.staff_account_create(
+                actor=request.user,
+                provider=provider,
+                username=data["username"],
+                password=data["password1"],
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The login “%(username)s” was created.") % {"username": membership.user.username}
+            )
+            return redirect(provider)
+    return render(
+        request,
+        "courses/staff_form.html",
+        {"form": form, "provider": provider},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_manager(user=request.user, pk=pk)
+    membership = selectors.membership_get_for_manager(user=request.user, provider=provider, pk=membership_pk)
+    try:
+        services.membership_remove(actor=request.user, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The access of “%(username)s” was removed.") % {"username": membership.user}
+        )
+    return redirect(provider)
+
+
+@require_http_methods(["GET", "POST"])
+def venue_create(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_manager(user=request.user, pk=pk)
+    form = VenueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.venue_create(actor=request.user, provider=provider, data=form.cleaned_data)
+        messages.success(request, _("The venue was created."))
+        return redirect(provider)
+    return render(
+        request,
+        "courses/venue_form.html",
+        {"form": form, "provider": provider},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def venue_update(request: HttpRequest, pk: int) -> HttpResponse:
+    venue = selectors.venue_get_for_manager(user=request.user, pk=pk)
+    form = VenueForm(request.POST or None, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        services.venue_update(actor=request.user, venue=venue, data=form.cleaned_data)
+        messages.success(request, _("The venue was saved."))
+        return redirect(venue.provider)
+    return render(
+        request,
+        "courses/venue_form.html",
+        {"form": form, "provider": venue.provider, "venue": venue},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from courses import selectors as course_selectors
+from courses.forms import FreePlacesForm
+
+from . import access
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page for the user's role."""
+    role = access.role_of(request.user)
+    if role in access.PROVIDER_ROLES:
+        courses = list(course_selectors.provider_home_courses(user=request.user))
+        rows = [{"course": course, "form": FreePlacesForm(course=course)} for course in courses]
+        return render(
+            request,
+            "home_provider.html",
+            {
+                "rows": rows,
+                "providers": course_selectors.providers_visible_to(user=request.user),
+                "stale_count": sum(1 for course in courses if course.report_is_stale),
+                "stale_days": settings.STALE_REPORT_DAYS,
+            },
+        )
+    if role in access.COUNTY_ROLES:
+        overview = course_selectors.district_overview(user=request.user)
+        return render(request, "home_county.html", {"overview": overview})
+    return render(request, "home_no_role.html", status=403)
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and `make run`: database and broker, no login. 503 when a part fails."""
+    result = {"status": "ok", "database": "ok", "broker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.warning("healthz: database check failed", exc_info=True)
+        result["database"] = "error"
+    try:
+        from .celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+    except Exception:
+        logger.warning("healthz: broker check failed", exc_info=True)
+        result["broker"] = "error"
+    healthy = result["database"] == "ok" and result["broker"] == "ok"
+    if not healthy:
+        result["status"] = "error"
+    return JsonResponse(result, status=200 if healthy else 503)

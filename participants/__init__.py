@@ -1,0 +1,1 @@
+"""Participants, consent, enrollments and the waiting list (see the participants issue)."""
