@@ -169,6 +169,8 @@ class CourseCancelForm(forms.Form):
 
 
 class ProviderForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Provider
         fields = [

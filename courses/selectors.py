@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -121,43 +122,72 @@ def provider_members(*, provider: Provider) -> QuerySet[Membership]:
 
 
 @dataclass
+class MatrixCell:
+    level: int
+    level_label: str
+    free: int = 0
+    courses: int = 0
+
+
+@dataclass
+class MatrixRow:
+    municipality: Municipality
+    cells: list[MatrixCell]
+    free: int = 0
+    courses: int = 0
+
+
+@dataclass
 class DistrictOverview:
-    levels: list[tuple[int, str]]
-    municipalities: list[Municipality]
-    # (level, municipality id) → {"free": int, "courses": int}
-    cells: dict[tuple[int, int], dict[str, int]]
-    level_totals: dict[int, int]
-    municipality_totals: dict[int, int]
+    rows: list[MatrixRow]
+    column_totals: list[MatrixCell]
     total_free: int
     total_courses: int
     total_capacity: int
     courses_without_report: int
-    stale_by_provider: list[tuple[Provider, list[Course]]] = field(default_factory=list)
-    stale_days: int = 14
+    stale_by_provider: list[tuple[Provider, list[Course]]]
+    stale_count: int
+    stale_days: int
 
 
 def district_overview(*, user, today: datetime.date | None = None) -> DistrictOverview:
-    """Free places in open and upcoming courses, entry level × municipality, plus stale reports.
+    """Free places in open and upcoming courses, municipality × entry level, plus stale reports.
 
-    A fixed number of queries whatever the size of the district.
+    Four queries whatever the size of the district.
     """
-    from django.conf import settings
-
     if not access.sees_whole_district(user):
         raise PermissionDenied
     today = today or timezone.localdate()
     bookable = Course.objects.bookable(today)
-    rows = bookable.values("level_from", "municipality_id").annotate(
-        free=Sum("free_places"), courses=Count("id")
-    )
-    cells: dict[tuple[int, int], dict[str, int]] = {}
-    level_totals: dict[int, int] = defaultdict(int)
-    municipality_totals: dict[int, int] = defaultdict(int)
-    for row in rows:
-        free = row["free"] or 0
-        cells[(row["level_from"], row["municipality_id"])] = {"free": free, "courses": row["courses"]}
-        level_totals[row["level_from"]] += free
-        municipality_totals[row["municipality_id"]] += free
+    found = {
+        (row["municipality_id"], row["level_from"]): row
+        for row in bookable.values("level_from", "municipality_id").annotate(
+            free=Sum("free_places"), courses=Count("id")
+        )
+    }
+    column_totals = [MatrixCell(level=level, level_label=label) for level, label in Level.choices]
+    rows = []
+    for municipality in Municipality.objects.all():
+        cells = []
+        for column in column_totals:
+            data = found.get((municipality.pk, column.level), {"free": 0, "courses": 0})
+            cell = MatrixCell(
+                level=column.level,
+                level_label=column.level_label,
+                free=data["free"] or 0,
+                courses=data["courses"],
+            )
+            column.free += cell.free
+            column.courses += cell.courses
+            cells.append(cell)
+        rows.append(
+            MatrixRow(
+                municipality=municipality,
+                cells=cells,
+                free=sum(c.free for c in cells),
+                courses=sum(c.courses for c in cells),
+            )
+        )
     totals = bookable.aggregate(
         capacity=Sum("capacity"),
         courses=Count("id"),
@@ -175,15 +205,13 @@ def district_overview(*, user, today: datetime.date | None = None) -> DistrictOv
         stale[course.provider_id].append(course)
 
     return DistrictOverview(
-        levels=list(Level.choices),
-        municipalities=list(Municipality.objects.all()),
-        cells=cells,
-        level_totals=dict(level_totals),
-        municipality_totals=dict(municipality_totals),
-        total_free=sum(level_totals.values()),
+        rows=rows,
+        column_totals=column_totals,
+        total_free=sum(c.free for c in column_totals),
         total_courses=totals["courses"] or 0,
         total_capacity=totals["capacity"] or 0,
         courses_without_report=totals["unreported"] or 0,
         stale_by_provider=[(providers[pid], courses) for pid, courses in stale.items()],
+        stale_count=sum(len(courses) for courses in stale.values()),
         stale_days=settings.STALE_REPORT_DAYS,
     )

@@ -1,0 +1,64 @@
+"""Role fixtures (two providers, a user per role) and strict-test guards."""
+
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+from courses.models import Membership
+
+from . import factories
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_error_logs(caplog):
+    """A test fails when anything logs an ERROR (e.g. a 500 in a view)."""
+    yield
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    if errors:
+        pytest.fail("ERROR logged: " + "; ".join(r.getMessage() for r in errors))
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.LANGUAGE_CODE = "de"
+    # Hashing with the production hasher costs ~0.2 s per user: too slow for hundreds of test users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """Two providers A and B with a course each, and one user per role."""
+    municipality_a = factories.MunicipalityFactory(name="Syke")
+    municipality_b = factories.MunicipalityFactory(name="Diepholz")
+    provider_a = factories.ProviderFactory(name="Träger A", municipality=municipality_a)
+    provider_b = factories.ProviderFactory(name="Träger B", municipality=municipality_b)
+    course_a = factories.CourseFactory(provider=provider_a, title="Kurs A")
+    course_b = factories.CourseFactory(provider=provider_b, title="Kurs B")
+    users = SimpleNamespace(
+        coordinator=factories.coordinator(),
+        county=factories.county_staff(),
+        a_admin=factories.MembershipFactory(provider=provider_a, role=Membership.Role.ADMIN).user,
+        a_staff=factories.MembershipFactory(provider=provider_a, role=Membership.Role.STAFF).user,
+        b_admin=factories.MembershipFactory(provider=provider_b, role=Membership.Role.ADMIN).user,
+    )
+    return SimpleNamespace(
+        provider_a=provider_a,
+        provider_b=provider_b,
+        course_a=course_a,
+        course_b=course_b,
+        venue_a=course_a.venue,
+        venue_b=course_b.venue,
+        users=users,
+        membership_a_staff=Membership.objects.get(user=users.a_staff),
+        membership_b_admin=Membership.objects.get(user=users.b_admin),
+    )
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,112 @@
+"""Every URL pattern × every role: who gets 200, 403 (own provider, wrong role), 404 (another provider's
+object) or the login page. A second test fails when a URL pattern is missing from the matrix."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["anonymous", "coordinator", "county", "a_admin", "a_staff", "b_admin"]
+LOGIN = "login"
+
+# URL name → (method, args builder, expected per role in ROLES order). Objects are provider A's.
+MATRIX = {
+    "home": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
+    "healthz": ("get", lambda w: [], [200, 200, 200, 200, 200, 200]),
+    "login": ("get", lambda w: [], [200, 302, 302, 302, 302, 302]),
+    "logout": ("post", lambda w: [], [302, 302, 302, 302, 302, 302]),
+    "password_change": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
+    "password_change_done": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
+    "set_language": ("post", lambda w: [], [302, 302, 302, 302, 302, 302]),
+    "courses:course_list": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
+    "courses:course_create": ("get", lambda w: [], [LOGIN, 200, 403, 200, 403, 200]),
+    "courses:course_detail": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 200, 200, 200, 404]),
+    "courses:course_update": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
+    "courses:course_cancel": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
+    "courses:course_report_places": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 403, 200, 200, 404]),
+    "courses:district_overview": ("get", lambda w: [], [LOGIN, 200, 200, 403, 403, 403]),
+    "courses:provider_list": ("get", lambda w: [], [LOGIN, 200, 200, 403, 403, 403]),
+    "courses:provider_create": ("get", lambda w: [], [LOGIN, 200, 403, 403, 403, 403]),
+    "courses:provider_detail": ("get", lambda w: [w.provider_a.pk], [LOGIN, 200, 200, 200, 200, 404]),
+    "courses:provider_update": ("get", lambda w: [w.provider_a.pk], [LOGIN, 200, 403, 403, 403, 404]),
+    "courses:staff_create": ("get", lambda w: [w.provider_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
+    "courses:membership_remove": (
+        "post",
+        lambda w: [w.provider_a.pk, w.membership_a_staff.pk],
+        [LOGIN, 302, 403, 302, 403, 404],
+    ),
+    "courses:venue_create": ("get", lambda w: [w.provider_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
+    "courses:venue_update": ("get", lambda w: [w.venue_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
+}
+
+# Django's admin has its own access rules (is_staff); checked separately below.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def _all_url_names(patterns=None, namespace=None):
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or namespace
+            if ns in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else ns
+            names |= _all_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {pattern.pattern} has no name; name it and add it to the matrix"
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = _all_url_names()
+    missing = names - set(MATRIX)
+    stale = set(MATRIX) - names
+    assert not missing, f"URL patterns missing from the access matrix: {sorted(missing)}"
+    assert not stale, f"Matrix entries for URL patterns that no longer exist: {sorted(stale)}"
+
+
+CASES = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_access(world, client, name, role):
+    method, args, expectations = MATRIX[name]
+    expected = expectations[ROLES.index(role)]
+    if role != "anonymous":
+        client.force_login(getattr(world.users, role))
+    url = reverse(name, args=args(world))
+    response = getattr(client, method)(url)
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{url} as {role}: {response.status_code}"
+        assert response.url.startswith(reverse("login")), f"{url} as {role} → {response.url}"
+    else:
+        assert response.status_code == expected, f"{url} as {role}: {response.status_code}, expected {expected}"
+        if expected == 302 and role != "anonymous" and name != "logout":
+            assert not response.url.startswith(reverse("login")), f"{url} as {role} was sent to the login page"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_only_for_staff(world, client, role):
+    if role != "anonymous":
+        user = getattr(world.users, role)
+        client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    # None of the test roles is is_staff: the admin sends them to its own login page.
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
+
+
+@pytest.mark.django_db
+def test_other_providers_course_cannot_be_changed_by_post(world, client):
+    """POSTs are scoped like GETs: provider B's admin cannot touch provider A's course."""
+    client.force_login(world.users.b_admin)
+    course = world.course_a
+    for name, data in [
+        ("courses:course_report_places", {"free_places": 3}),
+        ("courses:course_update", {"title": "x"}),
+        ("courses:course_cancel", {"reason": "x"}),
+    ]:
+        assert client.post(reverse(name, args=[course.pk]), data).status_code == 404
+    course.refresh_from_db()
+    assert course.free_places is None and course.status == "open" and course.title == "Kurs A"
