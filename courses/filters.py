@@ -15,9 +15,7 @@ class CourseFilter(django_filters.FilterSet):
     level = django_filters.TypedChoiceFilter(
         label=_("Entry level"), field_name="level_from", choices=Level.choices, coerce=int
     )
-    municipality = django_filters.ModelChoiceFilter(
-        label=_("Municipality"), queryset=Municipality.objects.all()
-    )
+    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
     provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.none())
     status = django_filters.ChoiceFilter(
         label=_("Status"),

@@ -103,9 +103,7 @@ class CourseForm(forms.ModelForm):
         self.fields["municipality"].required = False
         if self.instance.status != Course.Status.CANCELLED:
             # Cancelling has its own page, with a reason.
-            self.fields["status"].choices = [
-                c for c in Course.Status.choices if c[0] != Course.Status.CANCELLED
-            ]
+            self.fields["status"].choices = [c for c in Course.Status.choices if c[0] != Course.Status.CANCELLED]
         if self.instance.pk:
             # A course stays with its provider.
             self.fields["provider"].disabled = True
@@ -121,8 +119,7 @@ class CourseForm(forms.ModelForm):
         if venue and provider and venue.provider_id != provider.pk:
             self.add_error(
                 "venue",
-                _("This venue belongs to another provider. Choose one of %(provider)s.")
-                % {"provider": provider.name},
+                _("This venue belongs to another provider. Choose one of %(provider)s.") % {"provider": provider.name},
             )
         if venue:
             data["municipality"] = venue.municipality

@@ -89,18 +89,14 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "provider"], name="membership_unique_user_provider")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "provider"], name="membership_unique_user_provider")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.provider} ({self.get_role_display()})"
 
 
 class Venue(models.Model):
-    provider = models.ForeignKey(
-        Provider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="venues"
-    )
+    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="venues")
     name = models.CharField(_("name"), max_length=200)
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
@@ -146,9 +142,7 @@ class Course(models.Model):
         FINISHED = "finished", _("finished")
         CANCELLED = "cancelled", _("cancelled")
 
-    provider = models.ForeignKey(
-        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="courses"
-    )
+    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="courses")
     venue = models.ForeignKey(
         Venue,
         verbose_name=_("venue"),
@@ -271,9 +265,7 @@ class Course(models.Model):
 class PlaceReport(models.Model):
     """A provider's report of the free places in a course. The newest one is what the district sees."""
 
-    course = models.ForeignKey(
-        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="reports"
-    )
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="reports")
     free_places = models.PositiveSmallIntegerField(_("free places"))
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -116,9 +116,7 @@ def membership_get_for_manager(*, user, provider: Provider, pk: int) -> Membersh
 
 
 def provider_members(*, provider: Provider) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(provider=provider).select_related("user").order_by("role", "user__username")
-    )
+    return Membership.objects.filter(provider=provider).select_related("user").order_by("role", "user__username")
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from diepholz_coord import access
 from diepholz_coord.audit import audit
@@ -58,11 +59,7 @@ def _check_course_rules(course: Course) -> None:
         errors["capacity"] = _("The capacity must be at least 1.")
     if course.capacity is not None and course.min_size is not None and course.min_size > course.capacity:
         errors["min_size"] = _("The minimum size must not exceed the capacity.")
-    if (
-        course.capacity is not None
-        and course.free_places is not None
-        and course.free_places > course.capacity
-    ):
+    if course.capacity is not None and course.free_places is not None and course.free_places > course.capacity:
         errors["capacity"] = _(
             "%(free)s free places are reported for this course. Report fewer free places before lowering "
             "the capacity below that."
@@ -287,9 +284,7 @@ def stale_reminders_send(*, now: datetime.datetime | None = None) -> int:
     reminded = 0
     admins: dict[int, list[str]] = {}
     for provider_id, email in (
-        Membership.objects.filter(
-            provider_id__in=by_provider, role=Membership.Role.ADMIN, user__is_active=True
-        )
+        Membership.objects.filter(provider_id__in=by_provider, role=Membership.Role.ADMIN, user__is_active=True)
         .exclude(user__email="")
         .values_list("provider_id", "user__email")
     ):
@@ -311,7 +306,12 @@ def stale_reminders_send(*, now: datetime.datetime | None = None) -> int:
             with translation.override(settings.LANGUAGE_CODE):
                 context = {"provider": provider, "courses": courses, "stale_days": settings.STALE_REPORT_DAYS}
                 send_mail(
-                    subject=_("Please report free places: %(count)s courses") % {"count": len(courses)},
+                    subject=ngettext(
+                        "Please report free places: %(count)s course",
+                        "Please report free places: %(count)s courses",
+                        len(courses),
+                    )
+                    % {"count": len(courses)},
                     message=render_to_string("courses/email/stale_reminder.txt", context),
                     from_email=None,
                     recipient_list=recipients,

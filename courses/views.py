@@ -168,9 +168,7 @@ def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
             {"course": course, "form": form, "saved": saved},
             status=status,
         )
-    return render(
-        request, "courses/course_report_places.html", {"course": course, "form": form}, status=status
-    )
+    return render(request, "courses/course_report_places.html", {"course": course, "form": form}, status=status)
 
 
 @require_role(Role.COORDINATOR, Role.COUNTY_STAFF)
@@ -275,9 +273,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, _("The access of “%(username)s” was removed.") % {"username": membership.user}
-        )
+        messages.success(request, _("The access of “%(username)s” was removed.") % {"username": membership.user})
     return redirect(provider)
 
 

@@ -177,9 +177,7 @@ def test_all_application_services_get_the_same_environment(services):
 
 
 def test_database_password_is_required(services):
-    assert re.fullmatch(
-        r"\$\{POSTGRES_PASSWORD:\?[^}]+\}", str(services["db"]["environment"]["POSTGRES_PASSWORD"])
-    )
+    assert re.fullmatch(r"\$\{POSTGRES_PASSWORD:\?[^}]+\}", str(services["db"]["environment"]["POSTGRES_PASSWORD"]))
     assert "${POSTGRES_PASSWORD" in _environment(services["web"])["DATABASE_URL"]
 
 

@@ -24,7 +24,11 @@ def test_staff_reports_free_places_inline_with_htmx(world, login):
     world.course_a.refresh_from_db()
     assert world.course_a.free_places == 4
     newest = PlaceReport.objects.get(course=world.course_a)
-    assert (newest.free_places, newest.reported_by, newest.note) == (4, world.users.a_staff, "zwei Abmeldungen")
+    assert (newest.free_places, newest.reported_by, newest.note) == (
+        4,
+        world.users.a_staff,
+        "zwei Abmeldungen",
+    )
 
 
 @pytest.mark.django_db

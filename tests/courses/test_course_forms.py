@@ -1,0 +1,191 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Course, Venue
+
+from ..factories import VenueFactory, report
+
+
+def course_data(world, **overrides):
+    start = timezone.localdate() + datetime.timedelta(days=14)
+    data = {
+        "provider": world.provider_a.pk,
+        "title": "Integrationskurs Abend",
+        "course_type": "IK_ALLG",
+        "funder": "bamf",
+        "level_from": 1,
+        "level_to": 4,
+        "venue": world.venue_a.pk,
+        "municipality": "",
+        "start_date": start.isoformat(),
+        "end_date": (start + datetime.timedelta(days=200)).isoformat(),
+        "weekdays": ["0", "2"],
+        "time_from": "18:00",
+        "time_to": "21:15",
+        "teaching_units": "700",
+        "capacity": "18",
+        "min_size": "8",
+        "target_group": "",
+        "status": "open",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_provider_admin_creates_course(world, login):
+    client = login(world.users.a_admin)
+    response = client.post(reverse("courses:course_create"), course_data(world))
+    course = Course.objects.get(title="Integrationskurs Abend")
+    assert response.status_code == 302 and response.url == course.get_absolute_url()
+    assert course.provider == world.provider_a
+    assert course.municipality == world.venue_a.municipality
+    assert course.weekdays == [0, 2]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"end_date": "2020-01-01"}, "Das Enddatum darf nicht vor dem Startdatum liegen."),
+        ({"capacity": "-5"}, "Die Kapazität darf nicht negativ sein."),
+        ({"capacity": "0"}, "Die Kapazität muss mindestens 1 betragen."),
+        ({"min_size": "30"}, "Die Mindestgröße darf die Kapazität nicht überschreiten."),
+        ({"level_from": "4", "level_to": "2"}, "Das Zielniveau darf nicht unter dem Einstiegsniveau liegen."),
+        ({"time_to": "17:00"}, "Die Endzeit muss nach der Anfangszeit liegen."),
+        ({"start_date": "31.02.2027"}, "Bitte ein gültiges Datum eingeben."),
+        (
+            {"venue": "", "municipality": ""},
+            "Bitte einen Kursort wählen oder die Gemeinde eines Online-Kurses.",
+        ),
+    ],
+)
+def test_bad_course_input_is_refused_in_german_and_saves_nothing(world, login, overrides, message):
+    client = login(world.users.a_admin)
+    count = Course.objects.count()
+    response = client.post(reverse("courses:course_create"), course_data(world, **overrides))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "Es wurde nichts gespeichert." in html
+    assert Course.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_course_for_another_provider_is_refused(world, login):
+    """Provider A's admin posts provider B as owner: refused, nothing saved."""
+    client = login(world.users.a_admin)
+    count = Course.objects.count()
+    response = client.post(reverse("courses:course_create"), course_data(world, provider=world.provider_b.pk))
+    assert response.status_code == 400
+    assert "Bitte eine gültige Auswahl treffen" in response.content.decode()
+    assert Course.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_venue_of_another_provider_is_refused(world, login):
+    client = login(world.users.coordinator)
+    response = client.post(reverse("courses:course_create"), course_data(world, venue=world.venue_b.pk))
+    assert response.status_code == 400
+    assert "Dieser Kursort gehört zu einem anderen Träger." in response.content.decode()
+    assert not Course.objects.filter(title="Integrationskurs Abend").exists()
+
+
+@pytest.mark.django_db
+def test_provider_admin_cannot_pick_another_providers_venue(world, login):
+    client = login(world.users.a_admin)
+    response = client.post(reverse("courses:course_create"), course_data(world, venue=world.venue_b.pk))
+    assert response.status_code == 400
+    assert not Course.objects.filter(title="Integrationskurs Abend").exists()
+
+
+@pytest.mark.django_db
+def test_edit_keeps_provider_even_if_another_is_posted(world, login):
+    client = login(world.users.coordinator)
+    url = reverse("courses:course_update", args=[world.course_a.pk])
+    response = client.post(url, course_data(world, provider=world.provider_b.pk, title="Neuer Titel"))
+    assert response.status_code == 302
+    world.course_a.refresh_from_db()
+    assert world.course_a.provider == world.provider_a and world.course_a.title == "Neuer Titel"
+
+
+@pytest.mark.django_db
+def test_capacity_below_reported_free_places_is_refused(world, login):
+    report(world.course_a, 15)
+    client = login(world.users.a_admin)
+    url = reverse("courses:course_update", args=[world.course_a.pk])
+    response = client.post(url, course_data(world, capacity="10", min_size="5"))
+    assert response.status_code == 400
+    assert "15 freie Plätze" in response.content.decode()
+    world.course_a.refresh_from_db()
+    assert world.course_a.capacity == 20
+
+
+@pytest.mark.django_db
+def test_venue_with_new_municipality_moves_its_courses(world, login):
+    from ..factories import MunicipalityFactory
+
+    elsewhere = MunicipalityFactory(name="Sulingen")
+    client = login(world.users.a_admin)
+    url = reverse("courses:venue_update", args=[world.venue_a.pk])
+    response = client.post(url, {"name": "Neuer Raum", "postcode": "27232", "municipality": elsewhere.pk})
+    assert response.status_code == 302
+    world.course_a.refresh_from_db()
+    assert world.course_a.municipality == elsewhere
+
+
+@pytest.mark.django_db
+def test_bad_postcode_is_refused(world, login):
+    client = login(world.users.a_admin)
+    url = reverse("courses:venue_create", args=[world.provider_a.pk])
+    response = client.post(url, {"name": "Raum", "postcode": "2885", "municipality": world.provider_a.municipality_id})
+    assert response.status_code == 400
+    assert "Eine deutsche Postleitzahl hat fünf Ziffern." in response.content.decode()
+    assert not Venue.objects.filter(name="Raum").exists()
+
+
+@pytest.mark.django_db
+def test_cancel_needs_reason_and_takes_course_out_of_district(world, login):
+    report(world.course_a, 6)
+    client = login(world.users.a_admin)
+    url = reverse("courses:course_cancel", args=[world.course_a.pk])
+    response = client.post(url, {"reason": "  "})
+    assert response.status_code == 400
+    assert "Bitte geben Sie einen Grund für die Absage an." in response.content.decode()
+    world.course_a.refresh_from_db()
+    assert world.course_a.status == Course.Status.OPEN
+    response = client.post(url, {"reason": "Zu wenige Anmeldungen"})
+    assert response.status_code == 302
+    world.course_a.refresh_from_db()
+    assert world.course_a.status == Course.Status.CANCELLED
+    assert not Course.objects.bookable().filter(pk=world.course_a.pk).exists()
+
+
+@pytest.mark.django_db
+def test_course_list_filters(world, login):
+    other = VenueFactory(provider=world.provider_a)
+    Course.objects.filter(pk=world.course_b.pk).update(level_from=4)
+    client = login(world.users.coordinator)
+    url = reverse("courses:course_list")
+    html = client.get(url, {"level": 2}).content.decode()
+    assert "Kurs A" in html and "Kurs B" not in html
+    html = client.get(url, {"provider": world.provider_b.pk}).content.decode()
+    assert "Kurs B" in html and "Kurs A" not in html
+    html = client.get(url, {"municipality": other.municipality_id, "status": "bookable"}).content.decode()
+    assert "Kurs A" in html
+    html = client.get(url, {"starts_within": 14}).content.decode()
+    assert "Kurs A" in html  # starts in 10 days
+    html = client.get(url, {"status": "cancelled"}).content.decode()
+    assert "Kurs A" not in html
+    # A bad filter value is a message, not a 500.
+    response = client.get(url, {"level": "x", "starts_within": "abc"})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_provider_list_of_filter_is_scoped(world, login):
+    html = login(world.users.a_staff).get(reverse("courses:course_list")).content.decode()
+    assert "Träger B" not in html

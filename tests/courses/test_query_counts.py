@@ -1,0 +1,76 @@
+"""Query budgets: lists and dashboards use a fixed number of queries whatever the size of the data."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Course
+
+from ..factories import CourseFactory, MunicipalityFactory, ProviderFactory, VenueFactory, report
+
+
+def grow(world, factor):
+    """More of everything: providers, venues in more municipalities, courses of every status, reports."""
+    statuses = list(Course.Status.values)
+    for i in range(factor):
+        municipality = MunicipalityFactory()
+        for provider in (world.provider_a, ProviderFactory(municipality=municipality)):
+            venue = VenueFactory(provider=provider, municipality=municipality)
+            for j in range(3):
+                course = CourseFactory(
+                    provider=provider,
+                    venue=venue,
+                    status=statuses[(i + j) % len(statuses)],
+                    level_from=(i + j) % 5,
+                    level_to=5,
+                    start_date=timezone.localdate() + datetime.timedelta(days=j * 7 - 7),
+                )
+                if j:
+                    report(course, j, at=timezone.now() - datetime.timedelta(days=j * 10))
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries), "\n".join(q["sql"] for q in context.captured_queries)
+
+
+PAGES = [
+    # session, user, groups and memberships are 4 of these; the rest is the page's own.
+    ("home", "a_staff", 6),
+    ("home", "coordinator", 7),
+    ("courses:district_overview", "county", 7),
+    ("courses:course_list", "coordinator", 8),
+    ("courses:course_list", "a_admin", 9),
+    ("courses:provider_list", "coordinator", 4),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "budget"), PAGES)
+def test_query_count_is_fixed_and_does_not_grow(world, client, name, role, budget):
+    client.force_login(getattr(world.users, role))
+    url = reverse(name)
+    grow(world, 1)
+    small, small_sql = queries(client, url)
+    grow(world, 4)
+    large, large_sql = queries(client, url)
+    assert small == large, f"queries grew from {small} to {large}:\n{large_sql}"
+    assert large <= budget, f"{large} queries, budget {budget}:\n{large_sql}"
+
+
+@pytest.mark.django_db
+def test_course_detail_query_count_does_not_grow_with_history(world, client):
+    client.force_login(world.users.a_staff)
+    url = world.course_a.get_absolute_url()
+    report(world.course_a, 3, by=world.users.a_staff)
+    small, _ = queries(client, url)
+    for n in range(20):
+        report(world.course_a, n % 10, by=world.users.a_admin)
+    large, sql = queries(client, url)
+    assert small == large, sql
