@@ -37,7 +37,7 @@ bench: install
 
 # Refresh the German catalogue after changing interface strings, then translate the new entries.
 messages: install
-	$(BIN)/python manage.py makemessages --locale de --no-obsolete --ignore ".venv/*" --ignore "var/*"
+	$(BIN)/python manage.py makemessages --locale de --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*"
 	$(BIN)/python manage.py compilemessages --locale de --ignore ".venv/*"
 
 clean:

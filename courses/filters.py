@@ -19,7 +19,7 @@ class CourseFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.none())
     status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[("bookable", _("open and upcoming")), *Course.Status.choices],
+        choices=[("bookable", _("current and upcoming")), *Course.Status.choices],
         method="filter_status",
         empty_label=_("all"),
     )

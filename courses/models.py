@@ -119,7 +119,7 @@ class Venue(models.Model):
 
 class CourseQuerySet(models.QuerySet):
     def bookable(self, today: datetime.date | None = None) -> CourseQuerySet:
-        """Open and upcoming courses (planned, open or running, not yet ended): where free places matter."""
+        """Current and upcoming courses (planned, open or running, not yet ended): where free places matter."""
         today = today or timezone.localdate()
         return self.filter(
             status__in=[Course.Status.PLANNED, Course.Status.OPEN, Course.Status.RUNNING], end_date__gte=today

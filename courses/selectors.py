@@ -70,7 +70,7 @@ def providers_visible_to(*, user) -> QuerySet[Provider]:
 
 
 def provider_list(*, user) -> QuerySet[Provider]:
-    """Providers with their number of open and upcoming courses and free places (one query)."""
+    """Providers with their number of current and upcoming courses and free places (one query)."""
     today = timezone.localdate()
     bookable = Q(
         courses__status__in=[Course.Status.PLANNED, Course.Status.OPEN, Course.Status.RUNNING],
@@ -149,7 +149,7 @@ class DistrictOverview:
 
 
 def district_overview(*, user, today: datetime.date | None = None) -> DistrictOverview:
-    """Free places in open and upcoming courses, municipality × entry level, plus stale reports.
+    """Free places in current and upcoming courses, municipality × entry level, plus stale reports.
 
     Four queries whatever the size of the district.
     """

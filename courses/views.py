@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diepholz_coord import access
@@ -156,7 +157,11 @@ def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
             if not request.htmx:
                 messages.success(
                     request,
-                    _("%(count)s free places reported for “%(title)s”.")
+                    ngettext(
+                        "%(count)s free place reported for “%(title)s”.",
+                        "%(count)s free places reported for “%(title)s”.",
+                        course.free_places,
+                    )
                     % {"count": course.free_places, "title": course.title},
                 )
                 return redirect(_safe_next(request, course.get_absolute_url()))
