@@ -41,9 +41,10 @@ def course_list(request: HttpRequest) -> HttpResponse:
     if access.role_of(request.user) == Role.NONE:
         raise PermissionDenied
     courses = selectors.courses_visible_to(user=request.user)
-    course_filter = CourseFilter(
-        request.GET or None, queryset=courses, providers=selectors.providers_visible_to(user=request.user)
-    )
+    data = request.GET.copy()
+    # Without a choice, show what people look for: current and upcoming courses ("all" sends status="").
+    data.setdefault("status", "bookable")
+    course_filter = CourseFilter(data, queryset=courses, providers=selectors.providers_visible_to(user=request.user))
     page = Paginator(course_filter.qs.order_by("start_date", "title", "pk"), COURSES_PER_PAGE).get_page(
         request.GET.get("page")
     )

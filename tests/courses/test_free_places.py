@@ -120,3 +120,10 @@ def test_provider_home_lists_only_own_current_courses(world, login):
     assert "Kurs A" in html
     assert "Kurs B" not in html
     assert finished.title not in html
+
+
+@pytest.mark.django_db
+def test_interface_is_german_whatever_the_browser_says(world, login):
+    client = login(world.users.a_staff)
+    html = client.get(reverse("home"), headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "Meine Kurse" in html and '<html lang="de">' in html
