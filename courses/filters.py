@@ -11,26 +11,33 @@ from .models import Course, Municipality, Provider
 
 class CourseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    course_type = django_filters.ChoiceFilter(label=_("Course type"), choices=CourseType.choices)
-    level = django_filters.TypedChoiceFilter(
-        label=_("Entry level"), field_name="level_from", choices=Level.choices, coerce=int
+    course_type = django_filters.ChoiceFilter(label=_("Course type"), choices=CourseType.choices, empty_label=_("all"))
+    level = django_filters.ChoiceFilter(
+        label=_("Entry level"), field_name="level_from", choices=Level.choices, empty_label=_("all")
     )
-    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
-    provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.none())
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all")
+    )
+    provider = django_filters.ModelChoiceFilter(
+        label=_("Provider"), queryset=Provider.objects.none(), empty_label=_("all")
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[("bookable", _("current and upcoming")), *Course.Status.choices],
         method="filter_status",
         empty_label=_("all"),
     )
-    starts_within = django_filters.TypedChoiceFilter(
+    starts_within = django_filters.ChoiceFilter(
         label=_("Starts within"),
-        choices=[(14, _("2 weeks")), (28, _("4 weeks")), (56, _("8 weeks")), (91, _("3 months"))],
-        coerce=int,
+        choices=[("14", _("2 weeks")), ("28", _("4 weeks")), ("56", _("8 weeks")), ("91", _("3 months"))],
         method="filter_starts_within",
+        empty_label=_("any time"),
     )
-    free = django_filters.BooleanFilter(
-        label=_("Only with free places"), method="filter_free", widget=django_filters.widgets.BooleanWidget()
+    free = django_filters.ChoiceFilter(
+        label=_("Free places"),
+        choices=[("yes", _("only with free places"))],
+        method="filter_free",
+        empty_label=_("all"),
     )
 
     class Meta:
@@ -52,9 +59,7 @@ class CourseFilter(django_filters.FilterSet):
 
     def filter_starts_within(self, queryset, name, value):
         today = timezone.localdate()
-        return queryset.filter(start_date__gte=today, start_date__lte=today + datetime.timedelta(days=value))
+        return queryset.filter(start_date__gte=today, start_date__lte=today + datetime.timedelta(days=int(value)))
 
     def filter_free(self, queryset, name, value):
-        if value:
-            return queryset.filter(free_places__gt=0)
-        return queryset
+        return queryset.filter(free_places__gt=0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from crispy_forms.bootstrap import InlineCheckboxes
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
@@ -109,6 +112,31 @@ class CourseForm(forms.ModelForm):
             self.fields["provider"].disabled = True
         elif providers.count() == 1:
             self.fields["provider"].initial = providers.first()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("provider", css_class="col-md-6"), Column("title", css_class="col-md-6")),
+            Row(Column("course_type", css_class="col-md-6"), Column("funder", css_class="col-md-6")),
+            Row(
+                Column("level_from", css_class="col-6 col-md-3"),
+                Column("level_to", css_class="col-6 col-md-3"),
+                Column("status", css_class="col-md-6"),
+            ),
+            Row(Column("venue", css_class="col-md-6"), Column("municipality", css_class="col-md-6")),
+            Row(
+                Column("start_date", css_class="col-6 col-md-3"),
+                Column("end_date", css_class="col-6 col-md-3"),
+                Column("time_from", css_class="col-6 col-md-3"),
+                Column("time_to", css_class="col-6 col-md-3"),
+            ),
+            InlineCheckboxes("weekdays"),
+            Row(
+                Column("teaching_units", css_class="col-4"),
+                Column("capacity", css_class="col-4"),
+                Column("min_size", css_class="col-4"),
+            ),
+            Row(Column("target_group", css_class="col-md-8"), Column("childcare", css_class="col-md-4 pt-md-4")),
+        )
         for name in ("capacity", "min_size", "teaching_units"):
             self.fields[name].widget.attrs["min"] = 0
         self.fields["capacity"].error_messages["min_value"] = _("The capacity cannot be negative.")

@@ -180,9 +180,25 @@ def test_course_list_filters(world, login):
     assert "Kurs A" in html  # starts in 10 days
     html = client.get(url, {"status": "cancelled"}).content.decode()
     assert "Kurs A" not in html
+    report(world.course_a, 0)
+    report(world.course_b, 2)
+    html = client.get(url, {"free": "yes"}).content.decode()
+    assert "Kurs B" in html and "Kurs A" not in html
     # A bad filter value is a message, not a 500.
     response = client.get(url, {"level": "x", "starts_within": "abc"})
     assert response.status_code == 200
+    assert "Bitte eine gültige Auswahl treffen" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_course_list_shows_current_courses_unless_all_are_asked_for(world, login):
+    Course.objects.filter(pk=world.course_b.pk).update(status=Course.Status.FINISHED)
+    client = login(world.users.coordinator)
+    url = reverse("courses:course_list")
+    html = client.get(url).content.decode()
+    assert "Kurs A" in html and "Kurs B" not in html
+    html = client.get(url, {"status": ""}).content.decode()
+    assert "Kurs A" in html and "Kurs B" in html
 
 
 @pytest.mark.django_db
