@@ -106,14 +106,6 @@ def test_history_shows_every_report_newest_first(world, login):
 
 
 @pytest.mark.django_db
-def test_database_refuses_free_places_above_capacity(world):
-    from django.db import IntegrityError, transaction
-
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Course.objects.filter(pk=world.course_a.pk).update(free_places=world.course_a.capacity + 1)
-
-
-@pytest.mark.django_db
 def test_provider_home_lists_only_own_current_courses(world, login):
     finished = CourseFactory(provider=world.provider_a, title="Alter Kurs", status=Course.Status.FINISHED)
     html = login(world.users.a_staff).get(reverse("home")).content.decode()

@@ -74,3 +74,30 @@ def test_course_detail_query_count_does_not_grow_with_history(world, client):
         report(world.course_a, n % 10, by=world.users.a_admin)
     large, sql = queries(client, url)
     assert small == large, sql
+
+
+DEMO_PAGES = [
+    ("home", "vhs"),
+    ("home", "koordination"),
+    ("courses:district_overview", "kreis"),
+    ("courses:course_list", "koordination"),
+    ("courses:course_list", "vhs"),
+    ("courses:provider_list", "koordination"),
+]
+
+
+@pytest.mark.django_db
+def test_query_counts_stay_the_same_when_the_demo_district_is_multiplied(client, django_user_model):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    before = {}
+    for name, username in DEMO_PAGES:
+        client.force_login(django_user_model.objects.get(username=username))
+        before[(name, username)] = queries(client, reverse(name))[0]
+    call_command("seed_scale", factor=2, verbosity=0)
+    assert Course.objects.count() > 1000
+    for name, username in DEMO_PAGES:
+        client.force_login(django_user_model.objects.get(username=username))
+        count, sql = queries(client, reverse(name))
+        assert count == before[(name, username)], f"{name} as {username}: {before[(name, username)]} → {count}\n{sql}"
