@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Course, Membership, Municipality, PlaceReport, Provider, Venue
 
@@ -43,8 +45,22 @@ class PlaceReportInline(admin.TabularInline):
     can_delete = False
 
 
+class CourseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = "__all__"  # noqa: DJ007 (ModelAdmin decides which fields it shows)
+
+    def clean(self):
+        data = super().clean()
+        venue, provider = data.get("venue"), data.get("provider") or getattr(self.instance, "provider", None)
+        if venue and provider and venue.provider_id != provider.pk:
+            self.add_error("venue", _("This venue belongs to another provider."))
+        return data
+
+
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
+    form = CourseAdminForm
     list_display = [
         "title",
         "provider",
@@ -62,6 +78,10 @@ class CourseAdmin(admin.ModelAdmin):
     # Free places change only through reports (courses.services.course_report_free_places).
     readonly_fields = ["free_places", "places_reported_at"]
     inlines = [PlaceReportInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A course never moves to another provider: its reports and history belong to the provider.
+        return [*self.readonly_fields, "provider"] if obj else self.readonly_fields
 
 
 @admin.register(Membership)

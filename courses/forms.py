@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -59,6 +61,11 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+# Courses of the county's programme exist since 2015; a year outside this range is a typing error.
+FIRST_YEAR = 2015
+LAST_YEAR = 2099
+
+
 class CourseForm(forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Weekdays"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
@@ -98,9 +105,19 @@ class CourseForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         providers = access.manageable_providers(user)
+        if self.instance.pk:
+            # A course stays with its provider, even when that provider has been switched off since.
+            providers = Provider.objects.filter(pk=self.instance.provider_id)
         self.fields["provider"].queryset = providers
+        self.fields["provider"].error_messages["invalid_choice"] = _(
+            "You can only create courses for a provider you manage. Choose one from the list."
+        )
         self.fields["venue"].queryset = Venue.objects.filter(provider__in=providers).select_related(
             "municipality", "provider"
+        )
+        self.fields["venue"].error_messages["invalid_choice"] = _(
+            "This venue is not one of your provider's venues. Choose one from the list, or add the venue on the "
+            "provider's page first."
         )
         self.fields["venue"].label_from_instance = lambda v: f"{v.provider.name}: {v}"
         self.fields["municipality"].required = False
@@ -154,6 +171,12 @@ class CourseForm(forms.ModelForm):
         elif not data.get("municipality"):
             self.add_error("municipality", _("Choose a venue, or the municipality of an online course."))
         start, end = data.get("start_date"), data.get("end_date")
+        for name, day in (("start_date", start), ("end_date", end)):
+            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.add_error(
+                    name,
+                    _("Please enter a date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                )
         if start and end and end < start:
             self.add_error("end_date", _("The end date must not be before the start date."))
         level_from, level_to = data.get("level_from"), data.get("level_to")
@@ -179,6 +202,8 @@ class CourseForm(forms.ModelForm):
                 % {"free": self.instance.free_places},
             )
         time_from, time_to = data.get("time_from"), data.get("time_to")
+        if bool(time_from) != bool(time_to):
+            self.add_error("time_to" if time_from else "time_from", _("Please enter both times, or neither."))
         if time_from and time_to and time_to <= time_from:
             self.add_error("time_to", _("The end time must be after the start time."))
         return data
@@ -210,6 +235,16 @@ class ProviderForm(forms.ModelForm):
             "active",
         ]
 
+    def clean_name(self):
+        # The database refuses names that differ only in case (PostgreSQL); SQLite lowercases ASCII only,
+        # so compare here as well, with Python's full Unicode case folding ("TRÄGER" = "träger").
+        name = " ".join(self.cleaned_data["name"].split())
+        folded = name.casefold()
+        others = Provider.objects.exclude(pk=self.instance.pk).values_list("name", flat=True)
+        if any(other.casefold() == folded for other in others):
+            raise forms.ValidationError(_("A provider with this name exists already."))
+        return name
+
 
 class VenueForm(forms.ModelForm):
     class Meta:
@@ -227,7 +262,7 @@ class VenueForm(forms.ModelForm):
 
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"].strip()
-        if postcode and not (postcode.isdigit() and len(postcode) == 5):
+        if postcode and not re.fullmatch(r"[0-9]{5}", postcode):
             raise forms.ValidationError(_("A German postcode has five digits."))
         return postcode
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +46,7 @@ class Provider(models.Model):
         VOLUNTEER = "volunteer", _("Volunteer group")
         ADVISORY = "advisory", _("Advisory service")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="providers"
@@ -62,6 +64,13 @@ class Provider(models.Model):
         ordering = ["name"]
         verbose_name = _("provider")
         verbose_name_plural = _("providers")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="provider_name_unique_ignoring_case",
+                violation_error_message=_("A provider with this name exists already."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -117,20 +126,28 @@ class Venue(models.Model):
         return f"{self.name}, {self.town or self.municipality.name}"
 
 
+# Plausibility limits: the largest funded volume is 1,300 UE (Alpha course with repetition); language cafés
+# rarely exceed a few dozen people. Higher figures are typing errors.
+MAX_TEACHING_UNITS = 2000
+MAX_CAPACITY = 200
+
+
+def stale_limit(now: datetime.datetime | None = None) -> datetime.datetime:
+    """A report made before this moment is stale. The one definition used by lists, badges and e-mails."""
+    return (now or timezone.now()) - datetime.timedelta(days=settings.STALE_REPORT_DAYS)
+
+
 class CourseQuerySet(models.QuerySet):
     def bookable(self, today: datetime.date | None = None) -> CourseQuerySet:
         """Current and upcoming courses (planned, open or running, not yet ended): where free places matter."""
         today = today or timezone.localdate()
-        return self.filter(
-            status__in=[Course.Status.PLANNED, Course.Status.OPEN, Course.Status.RUNNING], end_date__gte=today
-        )
+        return self.filter(status__in=Course.BOOKABLE_STATUSES, end_date__gte=today, provider__active=True)
 
     def stale(self, now: datetime.datetime | None = None) -> CourseQuerySet:
         """Bookable courses whose newest free-places report is missing or older than STALE_REPORT_DAYS."""
         now = now or timezone.now()
-        limit = now - datetime.timedelta(days=settings.STALE_REPORT_DAYS)
         return self.bookable(timezone.localdate(now)).filter(
-            Q(places_reported_at__isnull=True) | Q(places_reported_at__lt=limit)
+            Q(places_reported_at__isnull=True) | Q(places_reported_at__lt=stale_limit(now))
         )
 
 
@@ -141,6 +158,8 @@ class Course(models.Model):
         RUNNING = "running", _("running")
         FINISHED = "finished", _("finished")
         CANCELLED = "cancelled", _("cancelled")
+
+    BOOKABLE_STATUSES = (Status.PLANNED, Status.OPEN, Status.RUNNING)
 
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="courses")
     venue = models.ForeignKey(
@@ -168,10 +187,16 @@ class Course(models.Model):
     time_from = models.TimeField(_("from"), null=True, blank=True)
     time_to = models.TimeField(_("until"), null=True, blank=True)
     teaching_units = models.PositiveSmallIntegerField(
-        _("teaching units"), null=True, blank=True, help_text=_("45 minutes each.")
+        _("teaching units"),
+        null=True,
+        blank=True,
+        help_text=_("45 minutes each."),
+        validators=[MaxValueValidator(MAX_TEACHING_UNITS)],
     )
-    capacity = models.PositiveSmallIntegerField(_("capacity"))
-    min_size = models.PositiveSmallIntegerField(_("minimum size"), default=0)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), validators=[MaxValueValidator(MAX_CAPACITY)])
+    min_size = models.PositiveSmallIntegerField(
+        _("minimum size"), default=0, validators=[MaxValueValidator(MAX_CAPACITY)]
+    )
     childcare = models.BooleanField(_("childcare offered"), default=False)
     target_group = models.CharField(_("target group"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
@@ -245,21 +270,13 @@ class Course(models.Model):
 
     @property
     def is_bookable(self) -> bool:
-        return (
-            self.status in (self.Status.PLANNED, self.Status.OPEN, self.Status.RUNNING)
-            and self.end_date >= timezone.localdate()
-        )
-
-    @property
-    def report_age_days(self) -> int | None:
-        if self.places_reported_at is None:
-            return None
-        return (timezone.now() - self.places_reported_at).days
+        """Same rule as CourseQuerySet.bookable() (the provider's active flag is checked there only)."""
+        return self.status in self.BOOKABLE_STATUSES and self.end_date >= timezone.localdate()
 
     @property
     def report_is_stale(self) -> bool:
-        age = self.report_age_days
-        return self.is_bookable and (age is None or age > settings.STALE_REPORT_DAYS)
+        """Same rule as CourseQuerySet.stale()."""
+        return self.is_bookable and (self.places_reported_at is None or self.places_reported_at < stale_limit())
 
 
 class PlaceReport(models.Model):

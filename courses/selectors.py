@@ -73,7 +73,7 @@ def provider_list(*, user) -> QuerySet[Provider]:
     """Providers with their number of current and upcoming courses and free places (one query)."""
     today = timezone.localdate()
     bookable = Q(
-        courses__status__in=[Course.Status.PLANNED, Course.Status.OPEN, Course.Status.RUNNING],
+        courses__status__in=Course.BOOKABLE_STATUSES,
         courses__end_date__gte=today,
     )
     return providers_visible_to(user=user).annotate(

@@ -1,4 +1,5 @@
-"""Writes of course data. Each service: keyword-only, one transaction, takes `actor=`, writes an audit entry.
+"""Writes of course data. Each service: keyword-only, one transaction, takes `actor=`, writes an audit entry
+(a PlaceReport is itself the audit record of a free-places report: who, when, what, why).
 
 Services re-check the rules that forms check for the user's convenience: a service is safe to call from a
 task, a command or a test without a form in front of it.
@@ -101,6 +102,10 @@ def course_update(*, actor, course: Course, data: dict[str, Any]) -> Course:
     # The provider of a course never changes through an edit: it would move data across providers.
     if "provider" in changed:
         raise ValidationError({"provider": _("A course cannot be moved to another provider.")})
+    if "status" in changed and course.status != Course.Status.CANCELLED and course.cancel_reason:
+        # Taken back into the programme: the old reason no longer applies.
+        course.cancel_reason = ""
+        changed.append("cancel_reason")
     if course.venue_id:
         course.municipality = course.venue.municipality
     _check_course_rules(course)
@@ -133,7 +138,7 @@ def course_report_free_places(*, actor, course: Course, free_places: int, note: 
     course = Course.objects.select_for_update().get(pk=course.pk)
     if not access.may_report_places(actor, course.provider_id):
         raise PermissionDenied(_("You may not report free places for this course."))
-    if course.status in (Course.Status.CANCELLED, Course.Status.FINISHED):
+    if not course.is_bookable:
         raise ValidationError(_("Free places cannot be reported for a cancelled or finished course."))
     if free_places < 0:
         raise ValidationError({"free_places": _("The number of free places cannot be negative.")})
@@ -215,10 +220,13 @@ def venue_update(*, actor, venue: Venue, data: dict[str, Any]) -> Venue:
     for key in changed:
         setattr(venue, key, data[key])
     venue.save()
-    if "municipality" in changed:
-        # Courses take their municipality from the venue.
-        venue.courses.update(municipality=venue.municipality)
     audit(actor=actor, obj=venue, action="change", changed=changed)
+    if "municipality" in changed:
+        # Current and upcoming courses take the venue's new municipality; finished ones keep their history.
+        for course in venue.courses.bookable().exclude(municipality=venue.municipality):
+            course.municipality = venue.municipality
+            course.save(update_fields=["municipality", "updated_at"])
+            audit(actor=actor, obj=course, action="change", changed=["municipality"], note=str(venue))
     return venue
 
 
@@ -255,13 +263,15 @@ def membership_remove(*, actor, membership: Membership) -> None:
     _check_may_manage(actor, membership.provider)
     if membership.user_id == actor.pk:
         raise ValidationError(_("You cannot remove your own access."))
-    user = membership.user
     audit(actor=actor, obj=membership, action="delete")
     membership.delete()
-    county_groups = [access.COORDINATOR_GROUP, access.COUNTY_STAFF_GROUP]
-    if not user.memberships.exists() and not user.groups.filter(name__in=county_groups).exists():
+    # A login left without any role cannot do anything: switch it off, so it cannot be reused unnoticed.
+    # Coordinators, county staff and superusers keep theirs.
+    user = get_user_model().objects.get(pk=membership.user_id)
+    if access.role_of(user) == access.Role.NONE:
         user.is_active = False
         user.save(update_fields=["is_active"])
+        audit(actor=actor, obj=user, action="change", changed=["is_active"])
 
 
 def county_group(name: str) -> Group:

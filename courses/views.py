@@ -30,6 +30,11 @@ def _apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _posted(request: HttpRequest):
+    """The submitted data, or None for a GET: an empty POST is still a submission (and invalid)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -81,7 +86,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def course_create(request: HttpRequest) -> HttpResponse:
     if not access.manageable_providers(request.user).exists():
         raise PermissionDenied
-    form = CourseForm(request.POST or None, user=request.user)
+    form = CourseForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             course = services.course_create(actor=request.user, data=form.cleaned_data)
@@ -96,7 +101,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_update(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get_for_manager(user=request.user, pk=pk)
-    form = CourseForm(request.POST or None, instance=course, user=request.user)
+    form = CourseForm(_posted(request), instance=course, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "provider": course.provider}
         # The form applied its values to `course` already; the service reloads and compares.
@@ -118,7 +123,7 @@ def course_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get_for_manager(user=request.user, pk=pk)
-    form = CourseCancelForm(request.POST or None)
+    form = CourseCancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.course_cancel(actor=request.user, course=course, reason=form.cleaned_data["reason"])
@@ -139,7 +144,7 @@ def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
     """Report free places: inline from a course row (htmx swaps the row), or as a page without JavaScript."""
     course = selectors.course_get_for_reporter(user=request.user, pk=pk)
-    form = FreePlacesForm(request.POST or None, course=course)
+    form = FreePlacesForm(_posted(request), course=course)
     saved = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,7 +217,7 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def provider_create(request: HttpRequest) -> HttpResponse:
-    form = ProviderForm(request.POST or None)
+    form = ProviderForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         provider = services.provider_create(actor=request.user, data=form.cleaned_data)
         messages.success(request, _("The provider was created."))
@@ -225,7 +230,7 @@ def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_user(user=request.user, pk=pk)
     if not access.is_coordinator(request.user):
         raise PermissionDenied
-    form = ProviderForm(request.POST or None, instance=provider)
+    form = ProviderForm(_posted(request), instance=provider)
     if request.method == "POST" and form.is_valid():
         provider = services.provider_update(actor=request.user, provider=provider, data=form.cleaned_data)
         messages.success(request, _("The provider was saved."))
@@ -241,7 +246,7 @@ def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_manager(user=request.user, pk=pk)
-    form = StaffAccountForm(request.POST or None)
+    form = StaffAccountForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -286,7 +291,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
 @require_http_methods(["GET", "POST"])
 def venue_create(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_manager(user=request.user, pk=pk)
-    form = VenueForm(request.POST or None)
+    form = VenueForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.venue_create(actor=request.user, provider=provider, data=form.cleaned_data)
         messages.success(request, _("The venue was created."))
@@ -302,7 +307,7 @@ def venue_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def venue_update(request: HttpRequest, pk: int) -> HttpResponse:
     venue = selectors.venue_get_for_manager(user=request.user, pk=pk)
-    form = VenueForm(request.POST or None, instance=venue)
+    form = VenueForm(_posted(request), instance=venue)
     if request.method == "POST" and form.is_valid():
         services.venue_update(actor=request.user, venue=venue, data=form.cleaned_data)
         messages.success(request, _("The venue was saved."))

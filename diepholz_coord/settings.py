@@ -10,11 +10,14 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 # A local `.env` overrides the defaults below; the real environment overrides both.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Everything the running product writes (SQLite database, Celery's filesystem broker, beat schedule, static
+# files, media) lives under this folder.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 # Development default only; production sets SECRET_KEY (docker-compose.yml refuses to start without it).
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-do-not-use-in-production")
@@ -79,7 +82,7 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ unless DATABASE_URL is set (PostgreSQL with psycopg 3 in CI and production).
-VAR_DIR.mkdir(exist_ok=True)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file in `make run`: take the write lock up front and wait for it

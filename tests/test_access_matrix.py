@@ -110,3 +110,55 @@ def test_other_providers_course_cannot_be_changed_by_post(world, client):
         assert client.post(reverse(name, args=[course.pk]), data).status_code == 404
     course.refresh_from_db()
     assert course.free_places is None and course.status == "open" and course.title == "Kurs A"
+
+
+# Write endpoints answer an (empty, invalid) POST by role the same way: the access check comes before the form.
+# Allowed roles get the form's 400/422 back; everybody else 403/404/login, and nothing changes.
+POST_MATRIX = {
+    "courses:course_create": [LOGIN, 400, 403, 400, 403, 400],
+    "courses:course_update": [LOGIN, 400, 403, 400, 403, 404],
+    "courses:course_cancel": [LOGIN, 400, 403, 400, 403, 404],
+    "courses:course_report_places": [LOGIN, 422, 403, 422, 422, 404],
+    "courses:provider_create": [LOGIN, 400, 403, 403, 403, 403],
+    "courses:provider_update": [LOGIN, 400, 403, 403, 403, 404],
+    "courses:staff_create": [LOGIN, 400, 403, 400, 403, 404],
+    "courses:venue_create": [LOGIN, 400, 403, 400, 403, 404],
+    "courses:venue_update": [LOGIN, 400, 403, 400, 403, 404],
+}
+POST_CASES = [(name, role) for name in POST_MATRIX for role in ROLES]
+
+
+def _state():
+    from django.contrib.auth import get_user_model
+
+    from courses.models import Course, Membership, PlaceReport, Provider, Venue
+
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (Course, PlaceReport, Provider, Venue, Membership, get_user_model())
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), POST_CASES, ids=[f"post-{n}-{r}" for n, r in POST_CASES])
+def test_post_access(world, client, name, role):
+    expected = POST_MATRIX[name][ROLES.index(role)]
+    if role != "anonymous":
+        client.force_login(getattr(world.users, role))
+    before = _state()
+    url = reverse(name, args=MATRIX[name][1](world))
+    response = client.post(url, {})
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected, f"POST {url} as {role}: {response.status_code}, expected {expected}"
+    after = _state()
+    # last_login of the user who was just logged in may change; nothing else may.
+    for rows in (before[-1], after[-1]):
+        for row in rows:
+            row.pop("last_login")
+    assert after == before
+
+
+def test_post_matrix_names_exist():
+    assert set(POST_MATRIX) <= set(MATRIX)

@@ -300,3 +300,9 @@ def test_every_application_variable_is_documented_in_env_example(services):
     passed = set().union(*(_environment(services[name]) for name in APP_SERVICES))
     missing = sorted(passed - documented)
     assert not missing, f"passed by docker-compose.yml but not documented in .env.example: {missing}"
+
+
+def test_web_port_is_published_on_loopback_only(services):
+    """SECURE_PROXY trusts X-Forwarded-Proto: only the local TLS proxy may reach gunicorn directly."""
+    for mapping in services["web"].get("ports", []):
+        assert str(mapping).startswith("127.0.0.1:"), mapping

@@ -57,6 +57,11 @@ def test_provider_admin_creates_course(world, login):
         ({"level_from": "4", "level_to": "2"}, "Das Zielniveau darf nicht unter dem Einstiegsniveau liegen."),
         ({"time_to": "17:00"}, "Die Endzeit muss nach der Anfangszeit liegen."),
         ({"start_date": "31.02.2027"}, "Bitte ein gültiges Datum eingeben."),
+        ({"start_date": "0001-01-01"}, "Bitte ein Datum zwischen 2015 und 2099 eingeben."),
+        ({"end_date": "9999-12-31"}, "Bitte ein Datum zwischen 2015 und 2099 eingeben."),
+        ({"time_to": ""}, "Bitte beide Uhrzeiten eintragen oder keine."),
+        ({"capacity": "40000"}, "Dieser Wert muss kleiner oder gleich 200 sein."),
+        ({"teaching_units": "32768"}, "Dieser Wert muss kleiner oder gleich 2000 sein."),
         (
             {"venue": "", "municipality": ""},
             "Bitte einen Kursort wählen oder die Gemeinde eines Online-Kurses.",
@@ -81,7 +86,7 @@ def test_course_for_another_provider_is_refused(world, login):
     count = Course.objects.count()
     response = client.post(reverse("courses:course_create"), course_data(world, provider=world.provider_b.pk))
     assert response.status_code == 400
-    assert "Bitte eine gültige Auswahl treffen" in response.content.decode()
+    assert "Sie können Kurse nur für einen Träger anlegen, den Sie verwalten." in response.content.decode()
     assert Course.objects.count() == count
 
 
@@ -99,6 +104,7 @@ def test_provider_admin_cannot_pick_another_providers_venue(world, login):
     client = login(world.users.a_admin)
     response = client.post(reverse("courses:course_create"), course_data(world, venue=world.venue_b.pk))
     assert response.status_code == 400
+    assert "Dieser Kursort gehört nicht zu Ihrem Träger." in response.content.decode()
     assert not Course.objects.filter(title="Integrationskurs Abend").exists()
 
 

@@ -96,6 +96,14 @@ def test_query_counts_stay_the_same_when_the_demo_district_is_multiplied(client,
         client.force_login(django_user_model.objects.get(username=username))
         before[(name, username)] = queries(client, reverse(name))[0]
     call_command("seed_scale", factor=2, verbosity=0)
+    # seed_scale adds other providers; multiply the demo VHS's own courses too, so its pages grow.
+    vhs_courses = list(Course.objects.filter(provider__memberships__user__username="vhs"))
+    for copy in range(4):
+        for course in vhs_courses:
+            course.pk = None
+            course.title = f"{course.title} ({copy})"
+            course.save()
+    assert Course.objects.filter(provider__memberships__user__username="vhs").count() == 5 * len(vhs_courses)
     assert Course.objects.count() > 1000
     for name, username in DEMO_PAGES:
         client.force_login(django_user_model.objects.get(username=username))
