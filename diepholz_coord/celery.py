@@ -18,4 +18,10 @@ app.conf.beat_schedule = {
         "task": "courses.tasks.remind_stale_place_reports",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Daily 03:30: anonymise participants without activity for RETENTION_MONTHS (GDPR storage limitation).
+    # Idempotent: an anonymised person is never touched again; each run records what it did (RetentionRun).
+    "apply-retention-rules": {
+        "task": "participants.tasks.apply_retention",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }

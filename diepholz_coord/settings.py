@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_htmx",
     "django_filters",
+    "auditlog",
     "diepholz_coord",
     "courses",
     "participants",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the acting user (and address) on audit log entries made during a request.
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "diepholz_coord.urls"
@@ -166,6 +169,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 STALE_REPORT_DAYS = env.int("STALE_REPORT_DAYS", default=14)
 # Public name of the county shown in headers, e-mails and PDFs.
 COUNTY_NAME = "Landkreis Diepholz"
+
+# Participants without any activity (changes, enrollments, consents) for this many months are anonymised
+# by the daily retention job; aggregate figures stay.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+# Aggregates shown to county staff hide counts below this (small numbers could identify people).
+SMALL_NUMBER_LIMIT = 3
+# Audit entries keep JSON changes (old/new per field), readable per participant by the coordinator.
+AUDITLOG_STORE_JSON_CHANGES = True
 
 # Behind a TLS-terminating proxy (docker-compose in production).
 if env.bool("SECURE_PROXY", default=False):

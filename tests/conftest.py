@@ -44,7 +44,18 @@ def world(db):
         a_staff=factories.MembershipFactory(provider=provider_a, role=Membership.Role.STAFF).user,
         b_admin=factories.MembershipFactory(provider=provider_b, role=Membership.Role.ADMIN).user,
     )
+    participant_a = factories.ParticipantFactory(provider=provider_a, first_name="Amira", last_name="Haddad")
+    # A consent to discuss Amira in the coordination meeting: names no provider, so B has no relation to her.
+    consent_a = factories.ConsentFactory(participant=participant_a, recipient=None, purpose="meeting")
+    from participants.models import CourseWish, Enrollment
+
+    wish_a = CourseWish.objects.create(participant=participant_a, level=2, course_types=["IK_ALLG"])
+    enrollment_a = Enrollment.objects.create(participant=participant_a, course=course_a, status="enrolled")
     return SimpleNamespace(
+        participant_a=participant_a,
+        consent_a=consent_a,
+        wish_a=wish_a,
+        enrollment_a=enrollment_a,
         provider_a=provider_a,
         provider_b=provider_b,
         course_a=course_a,

@@ -117,3 +117,28 @@ def coordinator(username="koordinator"):
 
 def county_staff(username="kreis-test"):
     return UserFactory(username=username, groups=[access.COUNTY_STAFF_GROUP])
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.Participant"
+
+    provider = factory.SubFactory(ProviderFactory)
+    first_name = factory.Faker("first_name", locale="ar_AA")
+    last_name = factory.Sequence(lambda n: f"Nachname{n}")
+    birth_year = 1990
+    municipality = factory.SelfAttribute("provider.municipality")
+    literacy = "yes"
+    level = Level.A1
+    route = "claim"
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.Consent"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    purpose = "handover"
+    given_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
+    form = "signed"
+    language = "Arabisch"

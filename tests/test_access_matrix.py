@@ -37,6 +37,12 @@ MATRIX = {
     "courses:venue_update": ("get", lambda w: [w.venue_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
 }
 
+# Each app's further URLs are listed in its own file beside this one (same format), merged here.
+from .access_matrix_participants import MATRIX as PARTICIPANT_MATRIX  # noqa: E402
+from .access_matrix_participants import POST_MATRIX as PARTICIPANT_POST_MATRIX  # noqa: E402
+
+MATRIX.update(PARTICIPANT_MATRIX)
+
 # Django's admin has its own access rules (is_staff); checked separately below.
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -125,6 +131,7 @@ POST_MATRIX = {
     "courses:venue_create": [LOGIN, 400, 403, 400, 403, 404],
     "courses:venue_update": [LOGIN, 400, 403, 400, 403, 404],
 }
+POST_MATRIX.update(PARTICIPANT_POST_MATRIX)
 POST_CASES = [(name, role) for name in POST_MATRIX for role in ROLES]
 
 

@@ -1,0 +1,107 @@
+"""Reads of participant data, always scoped by the acting user.
+
+Who sees what (DESIGN.md, "Access rules"):
+- the owning provider (the one that registered the person) and the coordinator: everything;
+- a provider named in a valid consent to hand over: the agreed data (the full profile);
+- a provider that has been involved (an enrollment in one of its courses, or a consent naming it that has been
+  revoked or has expired): the pseudonymised profile only — code, level, needs, municipality, wishes;
+- anyone else, county staff included: nothing (another provider's participant is 404; county staff get
+  aggregates only and 403 on participant pages).
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from diepholz_coord import access
+from diepholz_coord.access import Role
+
+from .models import Consent, Enrollment, Participant
+
+
+class View(enum.Enum):
+    FULL = "full"
+    PSEUDONYMISED = "pseudonymised"
+
+
+def _provider_ids(user) -> frozenset[int]:
+    return access.provider_ids_for(user)
+
+
+def _consented_to(provider_ids) -> Q:
+    return Q(
+        Exists(
+            Consent.objects.valid().filter(
+                participant=OuterRef("pk"), recipient_id__in=provider_ids, purpose=Consent.Purpose.HANDOVER
+            )
+        )
+    )
+
+
+def _involved(provider_ids) -> Q:
+    return Q(Exists(Enrollment.objects.filter(participant=OuterRef("pk"), course__provider_id__in=provider_ids))) | Q(
+        Exists(Consent.objects.filter(participant=OuterRef("pk"), recipient_id__in=provider_ids))
+    )
+
+
+def participants_with_full_view(*, user) -> QuerySet[Participant]:
+    """Participants the user may see with names: own provider's, and those handed over with valid consent."""
+    role = access.role_of(user)
+    qs = Participant.objects.active().select_related("provider", "municipality")
+    if role == Role.COORDINATOR:
+        return qs
+    if role not in access.PROVIDER_ROLES:
+        return qs.none()
+    ids = _provider_ids(user)
+    return qs.filter(Q(provider_id__in=ids) | _consented_to(ids))
+
+
+def participant_view_for(*, user, participant: Participant) -> View | None:
+    role = access.role_of(user)
+    if role == Role.COORDINATOR:
+        return View.FULL
+    if role not in access.PROVIDER_ROLES:
+        return None
+    ids = _provider_ids(user)
+    if participant.provider_id in ids:
+        return View.FULL
+    qs = Participant.objects.filter(pk=participant.pk)
+    if qs.filter(_consented_to(ids)).exists():
+        return View.FULL
+    if qs.filter(_involved(ids)).exists():
+        return View.PSEUDONYMISED
+    return None
+
+
+def participant_get_for_user(*, user, pk: int) -> tuple[Participant, View]:
+    """The participant and how much of them the user may see. County staff: 403; no relation: 404."""
+    if access.role_of(user) == Role.COUNTY_STAFF:
+        raise PermissionDenied
+    try:
+        participant = Participant.objects.active().select_related("provider", "municipality").get(pk=pk)
+    except Participant.DoesNotExist:
+        raise Http404 from None
+    view = participant_view_for(user=user, participant=participant)
+    if view is None:
+        raise Http404
+    return participant, view
+
+
+def participant_get_for_editor(*, user, pk: int) -> Participant:
+    """Editing (and enrolling, consents, wishes) needs the full view; a pseudonymised view is 403."""
+    participant, view = participant_get_for_user(user=user, pk=pk)
+    if view != View.FULL:
+        raise PermissionDenied
+    return participant
+
+
+def participant_get_for_owner(*, user, pk: int) -> Participant:
+    """Changes to the person's own record (names, consents, erasure): the owning provider or the coordinator."""
+    participant = participant_get_for_editor(user=user, pk=pk)
+    if not (access.is_coordinator(user) or participant.provider_id in _provider_ids(user)):
+        raise PermissionDenied
+    return participant

@@ -1,0 +1,57 @@
+"""Twenty staff click "enrol" for the last place at the same moment: exactly one gets it (PostgreSQL)."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from courses.models import Course, PlaceReport
+from participants import services
+from participants.models import Enrollment
+
+from .. import factories
+
+ATTEMPTS = 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_last_place_goes_to_exactly_one_of_twenty_concurrent_enrolments():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is tested here: runs on PostgreSQL (CI)")
+    owner = factories.ProviderFactory(name="Träger der Teilnehmenden")
+    course = factories.CourseFactory(capacity=12, title="Letzter Platz")
+    factories.report(course, 1)
+    staff = factories.MembershipFactory(provider=owner, role="staff").user
+    people = [factories.ParticipantFactory(provider=owner) for _ in range(ATTEMPTS)]
+    for person in people:
+        factories.ConsentFactory(participant=person, recipient=course.provider)
+
+    barrier = threading.Barrier(ATTEMPTS)
+    results: list[object] = [None] * ATTEMPTS
+
+    def attempt(index):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = services.enrollment_enrol(actor=staff, participant=people[index], course=course)
+        except ValidationError as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(ATTEMPTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    winners = [r for r in results if isinstance(r, Enrollment)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(winners) == 1, results
+    assert len(refused) == ATTEMPTS - 1
+    assert all("keinen freien Platz mehr" in " ".join(error.messages) for error in refused), refused[0].messages
+    course.refresh_from_db()
+    assert course.free_places == 0
+    assert Enrollment.objects.filter(course=course, status="enrolled").count() == 1
+    assert PlaceReport.objects.filter(course=course).count() == 2  # the seed report and the enrolment
+    assert Course.objects.get(pk=course.pk).enrollments.count() == 1
