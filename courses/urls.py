@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .urls_io import urlpatterns as io_patterns
 
 app_name = "courses"
 
@@ -24,4 +25,5 @@ urlpatterns = [
     ),
     path("traeger/<int:pk>/orte/neu/", views.venue_create, name="venue_create"),
     path("orte/<int:pk>/bearbeiten/", views.venue_update, name="venue_update"),
+    *io_patterns,
 ]

@@ -1,6 +1,9 @@
 """Every URL pattern × every role: who gets 200, 403 (own provider, wrong role), 404 (another provider's
 object) or the login page. A second test fails when a URL pattern is missing from the matrix."""
 
+import importlib
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -37,11 +40,14 @@ MATRIX = {
     "courses:venue_update": ("get", lambda w: [w.venue_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
 }
 
-# Each app's further URLs are listed in its own file beside this one (same format), merged here.
-from .access_matrix_participants import MATRIX as PARTICIPANT_MATRIX  # noqa: E402
-from .access_matrix_participants import POST_MATRIX as PARTICIPANT_POST_MATRIX  # noqa: E402
-
-MATRIX.update(PARTICIPANT_MATRIX)
+# Further URLs are listed in files tests/access_matrix_*.py beside this one (same format: MATRIX and
+# optionally POST_MATRIX), merged here.
+_EXTRA = [
+    importlib.import_module(f"tests.{path.stem}")
+    for path in sorted(Path(__file__).parent.glob("access_matrix_*.py"))
+]
+for _module in _EXTRA:
+    MATRIX.update(_module.MATRIX)
 
 # Django's admin has its own access rules (is_staff); checked separately below.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -131,7 +137,8 @@ POST_MATRIX = {
     "courses:venue_create": [LOGIN, 400, 403, 400, 403, 404],
     "courses:venue_update": [LOGIN, 400, 403, 400, 403, 404],
 }
-POST_MATRIX.update(PARTICIPANT_POST_MATRIX)
+for _module in _EXTRA:
+    POST_MATRIX.update(getattr(_module, "POST_MATRIX", {}))
 POST_CASES = [(name, role) for name in POST_MATRIX for role in ROLES]
 
 
