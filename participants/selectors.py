@@ -105,3 +105,97 @@ def participant_get_for_owner(*, user, pk: int) -> Participant:
     if not (access.is_coordinator(user) or participant.provider_id in _provider_ids(user)):
         raise PermissionDenied
     return participant
+
+
+def participant_activity(*, participant: Participant):
+    """Enrollments, consents and wishes of one person for the detail page (three queries)."""
+    enrollments = participant.enrollments.select_related("course", "course__provider").order_by("-registered_on")
+    consents = participant.consents.select_related("recipient", "recorded_by")
+    wishes = participant.wishes.prefetch_related("municipalities").order_by("status", "-priority")
+    return enrollments, consents, wishes
+
+
+def enrollment_get_for_editor(*, user, pk: int) -> Enrollment:
+    try:
+        enrollment = Enrollment.objects.select_related("course", "participant").get(pk=pk)
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+    participant_get_for_editor(user=user, pk=enrollment.participant_id)
+    return enrollment
+
+
+def wish_get_for_editor(*, user, pk: int):
+    from .models import CourseWish
+
+    try:
+        wish = CourseWish.objects.select_related("participant").get(pk=pk)
+    except CourseWish.DoesNotExist:
+        raise Http404 from None
+    participant_get_for_editor(user=user, pk=wish.participant_id)
+    return wish
+
+
+def consent_get_for_owner(*, user, pk: int) -> Consent:
+    try:
+        consent = Consent.objects.select_related("participant").get(pk=pk)
+    except Consent.DoesNotExist:
+        raise Http404 from None
+    participant_get_for_owner(user=user, pk=consent.participant_id)
+    return consent
+
+
+def courses_for_enrolment(*, participant: Participant):
+    """Current and upcoming courses of the whole district that still have room, fitting levels first."""
+    from courses.models import Course
+
+    return (
+        Course.objects.bookable()
+        .filter(Q(free_places__gt=0) | Q(free_places__isnull=True))
+        .select_related("provider", "municipality")
+        .order_by("level_from", "start_date", "title")
+    )
+
+
+def demand(*, user):
+    """Unmet course wishes by level × municipality of residence; small numbers hidden for county staff."""
+    from django.conf import settings
+    from django.db.models import Count
+
+    from courses.domain import Level
+    from courses.models import Municipality
+
+    from .models import CourseWish
+
+    role = access.role_of(user)
+    if role not in access.COUNTY_ROLES:
+        raise PermissionDenied
+    counts = {
+        (row["participant__municipality_id"], row["level"]): row["n"]
+        for row in CourseWish.objects.filter(status=CourseWish.Status.OPEN, participant__status="active")
+        .values("participant__municipality_id", "level")
+        .annotate(n=Count("id"))
+    }
+    suppress = role == Role.COUNTY_STAFF
+    limit = settings.SMALL_NUMBER_LIMIT
+
+    def shown(n: int) -> str:
+        if suppress and 0 < n < limit:
+            return f"<{limit}"
+        return str(n) if n else "·"
+
+    levels = list(Level.choices)
+    rows = []
+    column_totals = [0] * len(levels)
+    for municipality in Municipality.objects.all():
+        values = [counts.get((municipality.pk, level), 0) for level, _label in levels]
+        for i, v in enumerate(values):
+            column_totals[i] += v
+        rows.append({"municipality": municipality, "cells": [shown(v) for v in values], "total": shown(sum(values))})
+    return {
+        "levels": levels,
+        "rows": rows,
+        "totals": [shown(v) for v in column_totals],
+        "total": shown(sum(column_totals)),
+        "suppressed": suppress,
+        "limit": limit,
+    }

@@ -31,8 +31,8 @@ def _test_settings(settings):
 @pytest.fixture
 def world(db):
     """Two providers A and B with a course each, and one user per role."""
-    municipality_a = factories.MunicipalityFactory(name="Syke")
-    municipality_b = factories.MunicipalityFactory(name="Diepholz")
+    municipality_a = factories.MunicipalityFactory(name="Syke", ars="032510041")
+    municipality_b = factories.MunicipalityFactory(name="Diepholz", ars="032510012")
     provider_a = factories.ProviderFactory(name="Träger A", municipality=municipality_a)
     provider_b = factories.ProviderFactory(name="Träger B", municipality=municipality_b)
     course_a = factories.CourseFactory(provider=provider_a, title="Kurs A")

@@ -1,0 +1,289 @@
+"""Thin views: parse → selector/service → render or redirect."""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry as AuditEntry
+from auditlog.signals import accessed
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Abs
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from courses.models import Provider
+from courses.views import _apply_service_errors, _posted
+from diepholz_coord import access
+from diepholz_coord.access import Role, require_role
+
+from . import selectors, services
+from .filters import ParticipantFilter
+from .forms import CompleteForm, ConsentForm, EnrolForm, ParticipantForm, WishForm
+from .models import Consent, CourseWish, Enrollment, Participant
+
+PER_PAGE = 50
+
+
+def _status(form) -> int:
+    return 400 if form.errors else 200
+
+
+def _registering_providers(user):
+    if access.is_coordinator(user):
+        return Provider.objects.filter(active=True)
+    return Provider.objects.filter(active=True, pk__in=access.provider_ids_for(user))
+
+
+@require_role(Role.COORDINATOR, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
+def participant_list(request: HttpRequest) -> HttpResponse:
+    participants = selectors.participants_with_full_view(user=request.user).annotate(
+        has_open_wish=Exists(CourseWish.objects.filter(participant=OuterRef("pk"), status=CourseWish.Status.OPEN))
+    )
+    participant_filter = ParticipantFilter(request.GET or None, queryset=participants)
+    page = Paginator(participant_filter.qs.order_by("last_name", "first_name", "pk"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    own = access.provider_ids_for(request.user)
+    return render(
+        request,
+        "participants/participant_list.html",
+        {"filter": participant_filter, "page": page, "query": query.urlencode(), "own_provider_ids": own},
+    )
+
+
+@require_role(Role.COORDINATOR, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
+@require_http_methods(["GET", "POST"])
+def participant_create(request: HttpRequest) -> HttpResponse:
+    providers = _registering_providers(request.user)
+    form = ParticipantForm(_posted(request), providers=providers)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        provider = data.pop("provider")
+        try:
+            participant = services.participant_register(actor=request.user, provider=provider, data=data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was registered as %(code)s.") % {"name": participant.full_name, "code": participant.code},
+            )
+            return redirect(participant)
+    return render(request, "participants/participant_form.html", {"form": form}, status=_status(form))
+
+
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    participant, view = selectors.participant_get_for_user(user=request.user, pk=pk)
+    # Every look at a person's record is audited (django-auditlog "access" entry).
+    accessed.send(sender=Participant, instance=participant)
+    enrollments, consents, wishes = selectors.participant_activity(participant=participant)
+    full = view == selectors.View.FULL
+    is_owner = access.is_coordinator(request.user) or participant.provider_id in access.provider_ids_for(request.user)
+    return render(
+        request,
+        "participants/participant_detail.html",
+        {
+            "participant": participant,
+            "full": full,
+            "is_owner": is_owner,
+            "may_erase": access.may_manage_provider(request.user, participant.provider_id),
+            "enrollments": enrollments if full else None,
+            "consents": consents if full else None,
+            "wishes": wishes,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
+    form = ParticipantForm(_posted(request), instance=participant, providers=Provider.objects.none())
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.participant_update(
+                actor=request.user, participant=participant, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(participant)
+    return render(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "participant": participant},
+        status=_status(form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
+    form = ConsentForm(_posted(request), participant=participant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(actor=request.user, participant=participant, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect(participant)
+    return render(
+        request, "participants/consent_form.html", {"form": form, "participant": participant}, status=_status(form)
+    )
+
+
+@require_POST
+def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = selectors.consent_get_for_owner(user=request.user, pk=pk)
+    try:
+        services.consent_revoke(actor=request.user, consent=consent)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The consent was revoked. It no longer allows sharing the data."))
+    return redirect(consent.participant)
+
+
+@require_http_methods(["GET", "POST"])
+def wish_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_get_for_editor(user=request.user, pk=pk)
+    form = WishForm(_posted(request), participant=participant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wish_create(actor=request.user, participant=participant, data=dict(form.cleaned_data))
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The course wish was added to the waiting list."))
+            return redirect(participant)
+    return render(
+        request, "participants/wish_form.html", {"form": form, "participant": participant}, status=_status(form)
+    )
+
+
+@require_POST
+def wish_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = selectors.wish_get_for_editor(user=request.user, pk=pk)
+    try:
+        services.wish_withdraw(actor=request.user, wish=wish)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The course wish was withdrawn."))
+    return redirect(wish.participant)
+
+
+@require_http_methods(["GET", "POST"])
+def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enrol into a course with free places (or onto its waiting list), across providers with consent."""
+    participant = selectors.participant_get_for_editor(user=request.user, pk=pk)
+    courses = selectors.courses_for_enrolment(participant=participant)
+    if participant.level is not None:
+        courses = courses.order_by(Abs(F("level_from") - participant.level), "start_date", "title")
+    consented = set(
+        participant.consents.valid().filter(purpose=Consent.Purpose.HANDOVER).values_list("recipient_id", flat=True)
+    )
+    form = EnrolForm(_posted(request), courses=courses)
+    if request.method == "POST" and form.is_valid():
+        course = form.cleaned_data["course"]
+        service = (
+            services.enrollment_enrol
+            if form.cleaned_data["action"] == EnrolForm.ENROL
+            else services.enrollment_add_to_waiting_list
+        )
+        try:
+            enrollment = service(actor=request.user, participant=participant, course=course)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            if enrollment.status == Enrollment.Status.ENROLLED:
+                text = _("%(code)s was enrolled in “%(title)s”.")
+            else:
+                text = _("%(code)s was put on the waiting list of “%(title)s”.")
+            messages.success(request, text % {"code": participant.code, "title": course.title})
+            return redirect(participant)
+    return render(
+        request,
+        "participants/enrollment_form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "courses": list(courses[:200]),
+            "consented_provider_ids": consented,
+        },
+        status=_status(form),
+    )
+
+
+@require_POST
+def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = selectors.enrollment_get_for_editor(user=request.user, pk=pk)
+    try:
+        services.enrollment_withdraw(actor=request.user, enrollment=enrollment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The enrolment was ended; a taken place is free again."))
+    return redirect(enrollment.participant)
+
+
+@require_http_methods(["GET", "POST"])
+def enrollment_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = selectors.enrollment_get_for_editor(user=request.user, pk=pk)
+    form = CompleteForm(_posted(request), enrollment=enrollment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_complete(
+                actor=request.user,
+                enrollment=enrollment,
+                level_reached=form.cleaned_data["level_reached"],
+                exam_result=form.cleaned_data["exam_result"],
+                on=form.cleaned_data["ended_on"],
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The course was recorded as completed."))
+            return redirect(enrollment.participant)
+    return render(
+        request,
+        "participants/enrollment_complete.html",
+        {"form": form, "enrollment": enrollment, "participant": enrollment.participant},
+        status=_status(form),
+    )
+
+
+def participant_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit trail of one person: views and changes of the record, its consents, enrollments, wishes.
+
+    The coordinator's: another provider's person is 404 as everywhere, one's own is 403."""
+    participant, _view = selectors.participant_get_for_user(user=request.user, pk=pk)
+    if not access.is_coordinator(request.user):
+        raise PermissionDenied
+    related = {
+        Participant: [participant.pk],
+        Consent: list(participant.consents.values_list("pk", flat=True)),
+        Enrollment: list(participant.enrollments.values_list("pk", flat=True)),
+        CourseWish: list(participant.wishes.values_list("pk", flat=True)),
+    }
+    condition = Q(pk__in=[])
+    for model, pks in related.items():
+        condition |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
+    entries = AuditEntry.objects.filter(condition).select_related("actor", "content_type").order_by("-timestamp")
+    return render(
+        request,
+        "participants/participant_audit.html",
+        {"participant": participant, "entries": entries[:500]},
+    )
+
+
+@require_role(Role.COORDINATOR, Role.COUNTY_STAFF)
+def demand(request: HttpRequest) -> HttpResponse:
+    return render(request, "participants/demand.html", {"demand": selectors.demand(user=request.user)})

@@ -1,0 +1,257 @@
+import datetime
+
+import pytest
+from auditlog.models import LogEntry as AuditEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Course, PlaceReport
+from participants import services
+from participants.models import Consent, CourseWish, Enrollment, Participant
+
+from .. import factories
+
+
+def register_data(world, **overrides):
+    data = {
+        "provider": world.provider_a.pk,
+        "first_name": "Yusuf",
+        "last_name": "Rahimi",
+        "birth_year": "1994",
+        "gender": "m",
+        "municipality": world.provider_a.municipality_id,
+        "first_languages": "Dari, Paschtu",
+        "literacy": "yes",
+        "level": "2",
+        "route": "claim",
+        "times": ["morning"],
+        "status": "active",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_staff_registers_participant(world, login):
+    client = login(world.users.a_staff)
+    response = client.post(reverse("participants:participant_create"), register_data(world))
+    person = Participant.objects.get(last_name="Rahimi")
+    assert response.status_code == 302 and response.url == person.get_absolute_url()
+    assert person.provider == world.provider_a and person.code.startswith("TN-") and person.times == ["morning"]
+    entry = AuditEntry.objects.get_for_object(person).get(action=AuditEntry.Action.CREATE)
+    assert entry.actor == world.users.a_staff
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"birth_year": "1850"}, "Bitte ein Geburtsjahr zwischen 1900 und"),
+        ({"last_name": ""}, "Dieses Feld ist zwingend erforderlich."),
+        ({"birth_year": "1994", "birth_date": "1990-05-01"}, "Das Geburtsjahr passt nicht zum Geburtsdatum."),
+        ({"municipality": "99999"}, "Bitte eine gültige Auswahl treffen."),
+        ({"provider": "B"}, "Bitte eine gültige Auswahl treffen."),
+    ],
+)
+def test_bad_participant_input(world, login, overrides, message):
+    if overrides.get("provider") == "B":
+        overrides["provider"] = world.provider_b.pk
+        message = "Sie können Teilnehmende nur für Ihren eigenen Träger registrieren."
+    count = Participant.objects.count()
+    response = login(world.users.a_staff).post(
+        reverse("participants:participant_create"), register_data(world, **overrides)
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Participant.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_duplicate_warning_does_not_reveal_other_providers_record(world, login):
+    factories.ParticipantFactory(
+        provider=world.provider_b, first_name="Yusuf", last_name="Rahimi", birth_year=1994, notes="geheime Notiz von B"
+    )
+    client = login(world.users.a_staff)
+    response = client.post(reverse("participants:participant_create"), register_data(world, first_name="yusuf"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "bereits registriert" in html
+    assert "von einem anderen Träger" in html
+    assert "Träger B" not in html and "geheime Notiz" not in html
+    assert Participant.objects.filter(last_name="Rahimi").count() == 1
+    response = client.post(
+        reverse("participants:participant_create"), register_data(world, first_name="yusuf", confirm_duplicate="on")
+    )
+    assert response.status_code == 302
+    assert Participant.objects.filter(last_name="Rahimi").count() == 2
+
+
+@pytest.mark.django_db
+def test_consent_decides_what_the_other_provider_sees_and_revocation_is_immediate(world, login):
+    person = world.participant_a
+    client_b = login(world.users.b_admin)
+    url = person.get_absolute_url()
+    assert client_b.get(url).status_code == 404
+
+    consent = services.consent_record(
+        actor=world.users.a_admin,
+        participant=person,
+        data={"purpose": "handover", "recipient": world.provider_b, "given_on": timezone.localdate(), "form": "signed"},
+    )
+    html = client_b.get(url).content.decode()
+    assert "Amira Haddad" in html and person.code in html
+
+    services.consent_revoke(actor=world.users.a_admin, consent=consent)
+    response = client_b.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert person.code in html and "Pseudonymisiertes Profil" in html
+    assert "Amira" not in html and "Haddad" not in html
+    assert person.first_languages not in html or not person.first_languages
+    # Nor in B's participant list.
+    assert "Haddad" not in client_b.get(reverse("participants:participant_list")).content.decode()
+    # And B can change nothing.
+    assert client_b.get(reverse("participants:participant_update", args=[person.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_expired_consent_counts_as_none(world, login):
+    factories.ConsentFactory(
+        participant=world.participant_a,
+        recipient=world.provider_b,
+        given_on=timezone.localdate() - datetime.timedelta(days=30),
+        expires_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    html = login(world.users.b_admin).get(world.participant_a.get_absolute_url()).content.decode()
+    assert "Haddad" not in html and world.participant_a.code in html
+
+
+@pytest.mark.django_db
+def test_enrolment_across_providers_needs_consent_and_updates_free_places(world, login):
+    person = factories.ParticipantFactory(provider=world.provider_a, last_name="Karimi")
+    factories.report(world.course_b, 2)
+    client = login(world.users.a_staff)
+    url = reverse("participants:enrollment_create", args=[person.pk])
+    response = client.post(url, {"course": world.course_b.pk, "action": "enrol"})
+    assert response.status_code == 400
+    assert "Bitte erfassen Sie zuerst die Einwilligung." in response.content.decode()
+    assert not Enrollment.objects.filter(participant=person).exists()
+
+    factories.ConsentFactory(participant=person, recipient=world.provider_b)
+    response = client.post(url, {"course": world.course_b.pk, "action": "enrol"})
+    assert response.status_code == 302
+    enrollment = Enrollment.objects.get(participant=person, course=world.course_b)
+    assert enrollment.status == "enrolled" and enrollment.enrolled_on == timezone.localdate()
+    world.course_b.refresh_from_db()
+    assert world.course_b.free_places == 1
+    newest = PlaceReport.objects.filter(course=world.course_b).first()
+    assert newest.free_places == 1 and person.code in newest.note and newest.reported_by == world.users.a_staff
+
+    client.post(reverse("participants:enrollment_withdraw", args=[enrollment.pk]))
+    world.course_b.refresh_from_db()
+    assert world.course_b.free_places == 2
+    assert PlaceReport.objects.filter(course=world.course_b).count() == 3
+
+
+@pytest.mark.django_db
+def test_no_enrolment_beyond_free_places_or_capacity(world):
+    course = factories.CourseFactory(provider=world.provider_a, capacity=2, min_size=1)
+    people = [factories.ParticipantFactory(provider=world.provider_a) for _ in range(3)]
+    for person in people[:2]:
+        services.enrollment_enrol(actor=world.users.a_staff, participant=person, course=course)
+    course.refresh_from_db()
+    assert course.free_places == 0
+    with pytest.raises(services.ValidationError, match="keinen freien Platz mehr"):
+        services.enrollment_enrol(actor=world.users.a_staff, participant=people[2], course=course)
+    # The waiting list has no limit.
+    services.enrollment_add_to_waiting_list(actor=world.users.a_staff, participant=people[2], course=course)
+    assert course.enrollments.filter(status="enrolled").count() == 2
+
+
+@pytest.mark.django_db
+def test_enrolment_fulfils_matching_wish_and_completion_updates_level(world):
+    person = factories.ParticipantFactory(provider=world.provider_a, level=2)
+    wish = CourseWish.objects.create(participant=person, level=2)
+    enrollment = services.enrollment_enrol(actor=world.users.a_staff, participant=person, course=world.course_a)
+    wish.refresh_from_db()
+    assert wish.status == "fulfilled" and wish.fulfilled_by == enrollment
+    services.enrollment_complete(
+        actor=world.users.a_staff, enrollment=enrollment, level_reached=4, exam_result="dtz_b1"
+    )
+    person.refresh_from_db()
+    assert person.level == 4
+
+
+@pytest.mark.django_db
+def test_detail_views_and_changes_are_audited_and_readable_by_the_coordinator(world, login):
+    person = world.participant_a
+    login(world.users.a_staff).get(person.get_absolute_url())
+    services.participant_update(actor=world.users.a_admin, participant=person, data={"last_name": "Haddad-Neu"})
+    accesses = AuditEntry.objects.get_for_object(person).filter(action=AuditEntry.Action.ACCESS)
+    assert accesses.filter(actor=world.users.a_staff).count() == 1
+    change = AuditEntry.objects.get_for_object(person).filter(action=AuditEntry.Action.UPDATE).latest("timestamp")
+    assert change.changes_dict["last_name"] == ["Haddad", "Haddad-Neu"]
+    html = (
+        login(world.users.coordinator).get(reverse("participants:participant_audit", args=[person.pk])).content.decode()
+    )
+    assert "Haddad-Neu" in html and world.users.a_staff.username in html or world.users.a_staff.last_name in html
+
+
+@pytest.mark.django_db
+def test_demand_hides_small_numbers_from_county_staff(world, login):
+    for i in range(4):
+        person = factories.ParticipantFactory(provider=world.provider_a, municipality=world.provider_a.municipality)
+        CourseWish.objects.create(participant=person, level=0 if i < 3 else 3)
+    county = login(world.users.county).get(reverse("participants:demand")).content.decode()
+    coordinator = login(world.users.coordinator).get(reverse("participants:demand")).content.decode()
+    # world.wish_a is a second A1 wish in Syke; Alpha has 3 (shown), A2 has 1 (hidden for county staff).
+    assert "&lt;3" in county and "<td>3</td>" in county
+    assert "&lt;3" not in coordinator and "<td>1</td>" in coordinator
+    assert "Amira" not in county
+
+
+@pytest.mark.django_db
+def test_county_staff_sees_no_participant_names_anywhere(world, client):
+    """Render every page county staff may open (the access matrix says which) and look for every name."""
+    from django.core.management import call_command
+
+    from ..test_access_matrix import MATRIX, ROLES
+
+    call_command("seed_demo", verbosity=0)
+    names = set()
+    for first, last in Participant.objects.values_list("first_name", "last_name"):
+        names |= {first, last}
+    names = {n for n in names if len(n) > 3}
+    assert len(names) > 2
+    client.force_login(world.users.county)
+    checked = 0
+    for name, (method, args, expected) in MATRIX.items():
+        if method != "get" or expected[ROLES.index("county")] != 200:
+            continue
+        html = client.get(reverse(name, args=args(world))).content.decode()
+        found = [n for n in names if n in html]
+        assert not found, f"{name} shows participant names to county staff: {found[:5]}"
+        checked += 1
+    assert checked >= 6
+
+
+@pytest.mark.django_db
+def test_consent_form_validation(world, login):
+    client = login(world.users.a_admin)
+    url = reverse("participants:consent_create", args=[world.participant_a.pk])
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = client.post(url, {"purpose": "handover", "given_on": tomorrow, "form": "signed"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Bitte nennen Sie den Träger" in html
+    assert Consent.objects.filter(participant=world.participant_a).count() == 1
+
+
+@pytest.mark.django_db
+def test_participant_list_is_scoped(world, login):
+    factories.ParticipantFactory(provider=world.provider_b, last_name="Nur-bei-B")
+    html = login(world.users.a_staff).get(reverse("participants:participant_list")).content.decode()
+    assert "Haddad" in html and "Nur-bei-B" not in html
+    html = login(world.users.coordinator).get(reverse("participants:participant_list")).content.decode()
+    assert "Haddad" in html and "Nur-bei-B" in html
+    assert Course.objects.exists()
