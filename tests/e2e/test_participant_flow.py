@@ -39,8 +39,6 @@ def test_register_consent_enrol_and_overview_shows_zero(new_page):
     page.get_by_label("Zweck").select_option(label="an einen benannten Träger übergeben")
     page.get_by_label("Aufnehmender Träger").select_option(label="Sprachschule Süd (Demo)")
     page.get_by_label("Form").select_option(label="unterschriebenes Formular, mit Sprachmittlung erklärt")
-        )
-    )
     page.get_by_label("Sprache der Erklärung").fill("Kurmandschi")
     page.get_by_role("button", name="Einwilligung erfassen").click()
     page.wait_for_url(f"**/teilnehmende/{person.pk}/")
