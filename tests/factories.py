@@ -40,7 +40,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Gemeinde {n}")
     kind = Municipality.Kind.UNITARY
-    ars = factory.Sequence(lambda n: f"03251{n:04d}")
+    ars = factory.Sequence(lambda n: f"99999{n:04d}")  # never one of the real county keys (03251...)
     seat_lat = "52.700000"
     seat_lon = "8.700000"
     population = 10000
