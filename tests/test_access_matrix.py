@@ -43,8 +43,7 @@ MATRIX = {
 # Further URLs are listed in files tests/access_matrix_*.py beside this one (same format: MATRIX and
 # optionally POST_MATRIX), merged here.
 _EXTRA = [
-    importlib.import_module(f"tests.{path.stem}")
-    for path in sorted(Path(__file__).parent.glob("access_matrix_*.py"))
+    importlib.import_module(f"tests.{path.stem}") for path in sorted(Path(__file__).parent.glob("access_matrix_*.py"))
 ]
 for _module in _EXTRA:
     MATRIX.update(_module.MATRIX)

@@ -648,6 +648,10 @@ class Command(BaseCommand):
         users = self.seed_users(providers)
         venues = self.seed_venues(providers, municipalities)
         self.seed_courses(rng, today, now, providers, venues, municipalities, users)
+        # Fictional participants with enrollments, consents and course wishes (participants/demo.py).
+        from participants.demo import seed_participants
+
+        seed_participants(random.Random(SEED), today=today)
 
     def seed_providers(self, municipalities: dict[str, Municipality]) -> dict[str, Provider]:
         by_name = {row["name"]: row for row in reference_data()["providers"]}
@@ -815,6 +819,9 @@ class Command(BaseCommand):
             + f" (stale or no report: {Course.objects.stale().count()})"
             + f"\n  Place reports:   {PlaceReport.objects.count()}"
         )
+        from participants.demo import participant_summary
+
+        self.stdout.write(participant_summary())
         self.stdout.write(f'\nDemo logins (password "{DEMO_PASSWORD}" for all; demo data only):')
         self.stdout.write(f"  {'Login':<14}{'Name':<20}{'Role':<48}Provider")
         for spec in USERS:

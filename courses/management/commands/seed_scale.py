@@ -2,7 +2,8 @@
 
 Realistic size (DESIGN.md, "Scale"): ~25 providers and ~150 courses a year with five years of history. Per
 factor this adds 25 providers "Demo-Träger 001" …, their venues, 750 courses spread from five years back to
-one year ahead (all statuses) and several free-places reports per course. Written with bulk_create.
+one year ahead (all statuses), several free-places reports per course and 3,000 participants with enrollments,
+course wishes and consents (participants/demo.py). Written with bulk_create.
 
 Idempotent enough: providers are looked up by name, and only missing providers are created (with their venues,
 courses and reports), so a second run with the same factor adds nothing. Each provider's data comes from its own
@@ -152,8 +153,9 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
-                "Added {providers} providers, {venues} venues, {courses} courses and {reports} free-places "
-                "reports".format(**counts)
+                "Added {providers} providers, {venues} venues, {courses} courses, {reports} free-places "
+                "reports and {participants} participants ({enrollments} enrollments, {wishes} course wishes, "
+                "{consents} consents)".format(**counts)
                 + f" in {seconds:.1f} s (factor {factor})."
             )
         )
@@ -170,7 +172,9 @@ class Command(BaseCommand):
         existing = set(Provider.objects.filter(name__in=names).values_list("name", flat=True))
         todo = [(i, name) for i, name in enumerate(names, start=1) if name not in existing]
         if not todo:
-            return {"providers": 0, "venues": 0, "courses": 0, "reports": 0}
+            return dict.fromkeys(
+                ["providers", "venues", "courses", "reports", "participants", "enrollments", "wishes", "consents"], 0
+            )
 
         today = timezone.localdate()
         now = timezone.now()
@@ -240,11 +244,22 @@ class Command(BaseCommand):
             for at, free in plan
         ]
         PlaceReport.objects.bulk_create(reports, batch_size=BATCH)
+
+        # Participants in proportion (3,000 per factor), enrolled only in their own provider's courses.
+        from participants.demo import seed_scale_participants
+
+        by_provider: dict[int, list[Course]] = {}
+        for course in courses:
+            by_provider.setdefault(course.provider_id, []).append(course)
+        numbers = [i for i, _name in todo]
+        entries = [(i, provider, by_provider[provider.pk]) for i, provider in zip(numbers, providers, strict=True)]
+        people = seed_scale_participants(entries, municipalities, seed=SEED, today=today, now=now)
         return {
             "providers": len(providers),
             "venues": len(all_venues),
             "courses": len(courses),
             "reports": len(reports),
+            **people,
         }
 
     def make_course(self, rng, provider, venues, n, today, now):

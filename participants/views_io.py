@@ -1,0 +1,83 @@
+"""Import and export of participants: thin views around participants.imports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from courses import imports as tables
+from courses.views_io import import_page, unknown_format
+from diepholz_coord.access import Role, require_role
+
+from . import imports, selectors
+from .filters import ParticipantFilter
+
+
+@require_role(Role.COORDINATOR, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
+@require_http_methods(["GET", "POST"])
+def participant_import(request: HttpRequest) -> HttpResponse:
+    providers = imports.import_providers(request.user)
+    if not providers.exists():
+        raise PermissionDenied
+    if request.method == "GET" and "vorlage" in request.GET:
+        fmt = tables.requested_format(request, "vorlage")
+        if fmt is None:
+            return unknown_format()
+        return tables.template_response(fmt=fmt, stem="teilnehmende-vorlage", columns=imports.PARTICIPANT_COLUMNS)
+    posted = request.method == "POST"
+    form = imports.ParticipantUploadForm(
+        request.POST if posted else None, request.FILES if posted else None, providers=providers
+    )
+    rejected = None
+    if posted and form.is_valid():
+        try:
+            result = imports.participants_import(
+                actor=request.user,
+                provider=form.target_provider(),
+                upload=form.cleaned_data["file"],
+                confirm_duplicates=form.cleaned_data["confirm_duplicates"],
+            )
+        except tables.ImportFileError as error:
+            form.add_error("file", error.message)
+        except tables.ImportRejected as error:
+            rejected = error
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s participant was imported.", "%(count)s participants were imported.", result.count)
+                % {"count": result.count},
+            )
+            return redirect("participants:participant_list")
+    return import_page(
+        request,
+        template="participants/io_participant_import.html",
+        form=form,
+        columns=imports.PARTICIPANT_COLUMNS,
+        max_rows=imports.MAX_PARTICIPANT_ROWS,
+        back_url=reverse("participants:participant_list"),
+        rejected=rejected,
+    )
+
+
+@require_role(Role.COORDINATOR, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
+@require_GET
+def participant_export(request: HttpRequest) -> HttpResponse:
+    """The people the user sees with names, with the participant list's filters."""
+    fmt = tables.requested_format(request)
+    if fmt is None:
+        return unknown_format()
+    data = request.GET.copy()
+    data.pop("format", None)
+    participant_filter = ParticipantFilter(
+        data or None, queryset=selectors.participants_with_full_view(user=request.user)
+    )
+    headers, rows = imports.participant_export(participant_filter.qs)
+    return tables.table_response(
+        fmt=fmt, stem="teilnehmende", headers=headers, rows=rows, sheet_title=_("Participants")
+    )
