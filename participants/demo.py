@@ -421,7 +421,6 @@ class DemoWorld:
         providers = {p.name: p for p in Provider.objects.filter(name__in=names).select_related("municipality")}
         self.providers = {key: providers[name] for key, name in PROVIDERS.items() if name in providers}
         self.municipalities = list(Municipality.objects.order_by("name"))
-        self.by_name = {m.name: m for m in self.municipalities}
         self.km = {(a.pk, b.pk): _km(a, b) for a in self.municipalities for b in self.municipalities}
         self.courses = list(
             Course.objects.filter(provider__in=self.providers.values())
