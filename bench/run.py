@@ -36,6 +36,7 @@ def main() -> None:
     from django.urls import reverse
 
     from courses.models import Course, PlaceReport, Provider
+    from participants.models import Participant
 
     call_command("migrate", verbosity=0)
     if not Provider.objects.filter(name__startswith="Demo-Träger").exists():
@@ -45,7 +46,7 @@ def main() -> None:
         print(f"seeded factor {FACTOR} in {time.perf_counter() - started:.1f} s")
     print(
         f"data: {Provider.objects.count()} providers, {Course.objects.count()} courses, "
-        f"{PlaceReport.objects.count()} place reports"
+        f"{PlaceReport.objects.count()} place reports, {Participant.objects.count()} participants"
     )
     users = {name: get_user_model().objects.get(username=name) for name in ("vhs", "koordination", "kreis")}
     pages = [
@@ -55,6 +56,11 @@ def main() -> None:
         ("course list", "koordination", reverse("courses:course_list")),
         ("course list, filtered", "koordination", reverse("courses:course_list") + "?status=bookable&level=2"),
         ("provider list", "koordination", reverse("courses:provider_list")),
+        ("participant list, provider", "vhs", reverse("participants:participant_list")),
+        ("participant list, coordinator", "koordination", reverse("participants:participant_list")),
+        ("participant search", "koordination", reverse("participants:participant_list") + "?q=ahmad"),
+        ("demand view, county", "kreis", reverse("participants:demand")),
+        ("participant export xlsx", "vhs", reverse("participants:participant_export") + "?format=xlsx"),
     ]
     results = []
     for label, username, url in pages:
@@ -79,9 +85,9 @@ def main() -> None:
             }
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{'page':28} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    print(f"\n{'page':32} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for row in results:
-        print(f"{row['page']:28} {row['median_ms']:>10} {row['p95_ms']:>8} {row['queries']:>8}")
+        print(f"{row['page']:32} {row['median_ms']:>10} {row['p95_ms']:>8} {row['queries']:>8}")
     print(f"\npeak memory of the benchmark process: {peak_mb:.0f} MB")
     out = ROOT / "var" / "bench.json"
     out.write_text(json.dumps({"factor": FACTOR, "repeat": REPEAT, "pages": results, "peak_mb": round(peak_mb)}))
