@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from participants import selectors as participant_selectors
 
 from . import selectors, services
 from .filters import CourseFilter
@@ -78,6 +79,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": access.may_manage_provider(request.user, course.provider_id),
             "may_report": access.may_report_places(request.user, course.provider_id) and course.is_bookable,
             "form": FreePlacesForm(course=course),
+            "roster": participant_selectors.course_roster(user=request.user, course=course),
         },
     )
 

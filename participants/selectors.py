@@ -199,3 +199,24 @@ def demand(*, user):
         "suppressed": suppress,
         "limit": limit,
     }
+
+
+def course_roster(*, user, course) -> list[tuple[Enrollment, bool]] | None:
+    """Who is enrolled in or waiting for a course, for the course's provider and the coordinator.
+
+    Each entry says whether the user may see the person's name (own participant or valid consent); otherwise
+    only the pseudonym code is shown. None for everyone else (county staff see no names)."""
+    if not access.may_report_places(user, course.provider_id):
+        return None
+    enrollments = list(
+        Enrollment.objects.filter(course=course, status__in=[Enrollment.Status.WAITING, Enrollment.Status.ENROLLED])
+        .exclude(participant__status=Participant.Status.ANONYMISED)
+        .select_related("participant")
+        .order_by("status", "registered_on", "pk")
+    )
+    named = set(
+        participants_with_full_view(user=user)
+        .filter(pk__in=[e.participant_id for e in enrollments])
+        .values_list("pk", flat=True)
+    )
+    return [(enrollment, enrollment.participant_id in named) for enrollment in enrollments]

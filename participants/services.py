@@ -181,7 +181,8 @@ def enrollment_enrol(*, actor, participant: Participant, course: Course) -> Enro
         actor=actor,
         course=course,
         free_places=min(free - 1, course.capacity - enrolled - 1),
-        note=_("Enrolment of %(code)s") % {"code": participant.code},
+        # No person in the note: the report history is visible to everyone who sees the course.
+        note=_("Enrolment (participant records)"),
     )
     # The person's open wishes for this level are met.
     participant.wishes.filter(
@@ -210,7 +211,7 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment, on: datetime.date | No
             actor=actor,
             course=course,
             free_places=min(current + 1, course.capacity - enrolled),
-            note=_("Withdrawal of %(code)s") % {"code": enrollment.participant.code},
+            note=_("Withdrawal (participant records)"),
         )
     _touch(enrollment.participant)
     return enrollment

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from auditlog.models import LogEntry as AuditEntry
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -145,7 +146,8 @@ def test_enrolment_across_providers_needs_consent_and_updates_free_places(world,
     world.course_b.refresh_from_db()
     assert world.course_b.free_places == 1
     newest = PlaceReport.objects.filter(course=world.course_b).first()
-    assert newest.free_places == 1 and person.code in newest.note and newest.reported_by == world.users.a_staff
+    assert newest.free_places == 1 and newest.reported_by == world.users.a_staff
+    assert newest.note == "Einschreibung (Teilnehmendenverwaltung)" and person.code not in newest.note
 
     client.post(reverse("participants:enrollment_withdraw", args=[enrollment.pk]))
     world.course_b.refresh_from_db()
@@ -255,3 +257,27 @@ def test_participant_list_is_scoped(world, login):
     html = login(world.users.coordinator).get(reverse("participants:participant_list")).content.decode()
     assert "Haddad" in html and "Nur-bei-B" in html
     assert Course.objects.exists()
+
+
+@pytest.mark.django_db
+def test_course_page_lists_its_participants_and_enrols_from_its_waiting_list(world, login):
+    """The course's provider sees its roster; names only where it may; one click enrols a waiting person."""
+    own = factories.ParticipantFactory(provider=world.provider_a, last_name="Eigene-Person")
+    foreign = factories.ParticipantFactory(provider=world.provider_b, last_name="Fremde-Person")
+    factories.ConsentFactory(participant=foreign, recipient=world.provider_a)
+    services.enrollment_add_to_waiting_list(actor=world.users.b_admin, participant=foreign, course=world.course_a)
+    Consent.objects.filter(participant=foreign).update(revoked_on=timezone.localdate())
+    services.enrollment_add_to_waiting_list(actor=world.users.a_staff, participant=own, course=world.course_a)
+    client = login(world.users.a_staff)
+    html = client.get(world.course_a.get_absolute_url()).content.decode()
+    assert "Eigene-Person" in html and "Fremde-Person" not in html and foreign.code in html
+    assert "Amira Haddad" in html  # world.enrollment_a
+    response = client.post(
+        reverse("participants:enrollment_create", args=[own.pk]), {"course": world.course_a.pk, "action": "enrol"}
+    )
+    assert response.status_code == 302
+    assert Enrollment.objects.get(participant=own, course=world.course_a).status == "enrolled"
+    county_client = Client()  # a browser of its own: no messages left over from the provider's session
+    county_client.force_login(world.users.county)
+    county = county_client.get(world.course_a.get_absolute_url()).content.decode()
+    assert "Eigene-Person" not in county and own.code not in county
