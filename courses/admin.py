@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Course, Membership, Municipality, PlaceReport, Provider, Venue
+from .services import enrolled_count
 
 
 @admin.register(Municipality)
@@ -55,6 +56,13 @@ class CourseAdminForm(forms.ModelForm):
         venue, provider = data.get("venue"), data.get("provider") or getattr(self.instance, "provider", None)
         if venue and provider and venue.provider_id != provider.pk:
             self.add_error("venue", _("This venue belongs to another provider."))
+        capacity, enrolled = data.get("capacity"), enrolled_count(self.instance)
+        if capacity is not None and capacity < enrolled:
+            self.add_error(
+                "capacity",
+                _("%(enrolled)s people are enrolled in this course; the capacity cannot be lower than that.")
+                % {"enrolled": enrolled},
+            )
         return data
 
 

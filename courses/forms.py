@@ -15,6 +15,7 @@ from diepholz_coord import access
 
 from .domain import WEEKDAYS
 from .models import Course, Membership, Provider, Venue
+from .services import enrolled_count
 
 
 class FreePlacesForm(forms.Form):
@@ -187,11 +188,18 @@ class CourseForm(forms.ModelForm):
             self.add_error("capacity", _("The capacity must be at least 1."))
         if capacity is not None and min_size is not None and min_size > capacity:
             self.add_error("min_size", _("The minimum size must not exceed the capacity."))
-        if (
+        enrolled = enrolled_count(self.instance)
+        if capacity is not None and capacity < enrolled:
+            self.add_error(
+                "capacity",
+                _("%(enrolled)s people are enrolled in this course; the capacity cannot be lower than that.")
+                % {"enrolled": enrolled},
+            )
+        elif (
             capacity is not None
             and self.instance.pk
             and self.instance.free_places is not None
-            and capacity < self.instance.free_places
+            and capacity - enrolled < self.instance.free_places
         ):
             self.add_error(
                 "capacity",

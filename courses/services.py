@@ -49,6 +49,11 @@ COURSE_FIELDS = [
 ]
 
 
+def enrolled_count(course: Course) -> int:
+    """People enrolled in the course through the participant records (0 for a new course)."""
+    return course.enrollments.filter(status="enrolled").count() if course.pk else 0
+
+
 def _check_course_rules(course: Course) -> None:
     """Rules no stored course may break; the database constraints repeat the hard ones."""
     errors: dict[str, str] = {}
@@ -60,7 +65,16 @@ def _check_course_rules(course: Course) -> None:
         errors["capacity"] = _("The capacity must be at least 1.")
     if course.capacity is not None and course.min_size is not None and course.min_size > course.capacity:
         errors["min_size"] = _("The minimum size must not exceed the capacity.")
-    if course.capacity is not None and course.free_places is not None and course.free_places > course.capacity:
+    enrolled = enrolled_count(course)
+    if course.capacity is not None and course.capacity < enrolled:
+        errors["capacity"] = _(
+            "%(enrolled)s people are enrolled in this course; the capacity cannot be lower than that."
+        ) % {"enrolled": enrolled}
+    elif (
+        course.capacity is not None
+        and course.free_places is not None
+        and course.free_places > course.capacity - enrolled
+    ):
         errors["capacity"] = _(
             "%(free)s free places are reported for this course. Report fewer free places before lowering "
             "the capacity below that."
@@ -147,6 +161,16 @@ def course_report_free_places(*, actor, course: Course, free_places: int, note: 
             {
                 "free_places": _("The course has only %(capacity)s places; enter at most %(capacity)s.")
                 % {"capacity": course.capacity}
+            }
+        )
+    enrolled = enrolled_count(course)
+    if free_places > course.capacity - enrolled:
+        raise ValidationError(
+            {
+                "free_places": _(
+                    "%(enrolled)s people are enrolled in this course, so at most %(limit)s places can be free."
+                )
+                % {"enrolled": enrolled, "limit": course.capacity - enrolled}
             }
         )
     now = timezone.now()

@@ -387,6 +387,11 @@ def participant_erase(*, actor, participant: Participant) -> None:
         raise PermissionDenied(_("Only an administrator of the registering provider or the coordination may erase."))
     if participant.status == Participant.Status.ANONYMISED:
         raise ValidationError(_("This person has already been anonymised."))
+    # An erased person can no longer be found to be withdrawn later: give their places back now.
+    from . import services
+
+    for enrollment in participant.enrollments.filter(status__in=OPEN_ENROLLMENT_STATUSES):
+        services.enrollment_withdraw(actor=actor, enrollment=enrollment)
     _anonymise(participant, actor=actor, reason="erasure", now=timezone.now())
 
 
@@ -425,3 +430,34 @@ def retention_apply(*, now: datetime.datetime | None = None) -> RetentionRun:
 
 def retention_runs(*, limit: int = 50):
     return RetentionRun.objects.order_by("-ran_at", "-pk")[:limit]
+
+
+def audit_trail_with_values(participant: Participant, *, limit: int = 500) -> list[dict[str, Any]]:
+    """The audit trail for the coordinator's page: like the export's, with old and new values per field."""
+    entries = (
+        AuditEntry.objects.filter(_audit_condition(participant))
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        changes = []
+        for name, values in (entry.changes_dict or {}).items():
+            if isinstance(values, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
+                old, new = "", f"{values.get('operation', '')}: {', '.join(map(str, values.get('objects', [])))}"
+            elif isinstance(values, list | tuple) and len(values) == 2:
+                old, new = values
+            else:
+                old, new = "", values
+            changes.append({"field": _field_label(model, name), "old": old, "new": new})
+        rows.append(
+            {
+                "timestamp": entry.timestamp,
+                "actor": entry.actor,
+                "action": str(AUDIT_ACTIONS.get(entry.action, ("", entry.get_action_display()))[1]),
+                "object_type": capfirst(str(model._meta.verbose_name)) if model else entry.content_type.model,
+                "changes": changes,
+            }
+        )
+    return rows

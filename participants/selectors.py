@@ -120,7 +120,14 @@ def enrollment_get_for_editor(*, user, pk: int) -> Enrollment:
         enrollment = Enrollment.objects.select_related("course", "participant").get(pk=pk)
     except Enrollment.DoesNotExist:
         raise Http404 from None
-    participant_get_for_editor(user=user, pk=enrollment.participant_id)
+    participant = participant_get_for_editor(user=user, pk=enrollment.participant_id)
+    # The person's own provider, the coordinator, or the provider running the course (with consent).
+    if not (
+        access.is_coordinator(user)
+        or participant.provider_id in _provider_ids(user)
+        or access.may_report_places(user, enrollment.course.provider_id)
+    ):
+        raise PermissionDenied
     return enrollment
 
 
@@ -131,7 +138,7 @@ def wish_get_for_editor(*, user, pk: int):
         wish = CourseWish.objects.select_related("participant").get(pk=pk)
     except CourseWish.DoesNotExist:
         raise Http404 from None
-    participant_get_for_editor(user=user, pk=wish.participant_id)
+    participant_get_for_owner(user=user, pk=wish.participant_id)
     return wish
 
 
@@ -177,25 +184,35 @@ def demand(*, user):
     }
     suppress = role == Role.COUNTY_STAFF
     limit = settings.SMALL_NUMBER_LIMIT
+    levels = list(Level.choices)
+    municipalities = list(Municipality.objects.all())
+    matrix = [[counts.get((m.pk, level), 0) for level, _label in levels] for m in municipalities]
+
+    def hidden(n: int) -> bool:
+        return suppress and 0 < n < limit
 
     def shown(n: int) -> str:
-        if suppress and 0 < n < limit:
-            return f"<{limit}"
-        return str(n) if n else "·"
+        return f"<{limit}" if hidden(n) else (str(n) if n else "·")
 
-    levels = list(Level.choices)
-    rows = []
-    column_totals = [0] * len(levels)
-    for municipality in Municipality.objects.all():
-        values = [counts.get((municipality.pk, level), 0) for level, _label in levels]
-        for i, v in enumerate(values):
-            column_totals[i] += v
-        rows.append({"municipality": municipality, "cells": [shown(v) for v in values], "total": shown(sum(values))})
+    # A total over a hidden cell would give the cell away by subtraction: such totals are hidden too, and so
+    # is the grand total as soon as anything is hidden (it would give away a hidden row or column total).
+    row_hides = [any(hidden(n) for n in row) for row in matrix]
+    columns = list(zip(*matrix, strict=True)) if matrix else [() for _ in levels]
+    column_hides = [any(hidden(n) for n in column) for column in columns]
+    masked = "–"
+    rows = [
+        {
+            "municipality": municipality,
+            "cells": [shown(n) for n in row],
+            "total": masked if hide else shown(sum(row)),
+        }
+        for municipality, row, hide in zip(municipalities, matrix, row_hides, strict=True)
+    ]
     return {
         "levels": levels,
         "rows": rows,
-        "totals": [shown(v) for v in column_totals],
-        "total": shown(sum(column_totals)),
+        "totals": [masked if hide else shown(sum(column)) for column, hide in zip(columns, column_hides, strict=True)],
+        "total": masked if any(row_hides) else shown(sum(map(sum, matrix))),
         "suppressed": suppress,
         "limit": limit,
     }

@@ -53,6 +53,18 @@ def _require_owner(actor, participant: Participant) -> None:
         raise PermissionDenied(_("Only the provider that registered this person may do this."))
 
 
+def _require_place_rights(actor, participant: Participant, course: Course) -> None:
+    """Places in a course are taken or given back by the person's own provider, the coordinator, or the
+    provider that runs the course (which then needs the full view, i.e. a valid consent)."""
+    _require_full_view(actor, participant)
+    if not (
+        access.is_coordinator(actor)
+        or participant.provider_id in access.provider_ids_for(actor)
+        or access.may_report_places(actor, course.provider_id)
+    ):
+        raise PermissionDenied(_("Only the person's own provider or the course's provider may do this."))
+
+
 def _touch(participant: Participant, now: datetime.datetime | None = None) -> None:
     Participant.objects.filter(pk=participant.pk).update(last_activity_at=now or timezone.now())
 
@@ -118,7 +130,7 @@ def consent_revoke(*, actor, consent: Consent, on: datetime.date | None = None) 
 
 
 def _check_course_for(actor, participant: Participant, course: Course) -> None:
-    _require_full_view(actor, participant)
+    _require_place_rights(actor, participant, course)
     if not course.is_bookable:
         raise ValidationError(_("This course is cancelled or over; choose a current or upcoming course."))
     if course.provider_id != participant.provider_id:
@@ -195,9 +207,10 @@ def enrollment_enrol(*, actor, participant: Participant, course: Course) -> Enro
 @transaction.atomic
 def enrollment_withdraw(*, actor, enrollment: Enrollment, on: datetime.date | None = None) -> Enrollment:
     """Leave the waiting list or the course; a place taken in the course is free again."""
-    enrollment = Enrollment.objects.select_related("participant", "course").get(pk=enrollment.pk)
     course = Course.objects.select_for_update().get(pk=enrollment.course_id)
-    _require_full_view(actor, enrollment.participant)
+    # Re-read under the course lock: a double click must not give the place back twice.
+    enrollment = Enrollment.objects.select_for_update().select_related("participant").get(pk=enrollment.pk)
+    _require_place_rights(actor, enrollment.participant, course)
     if enrollment.status not in (Enrollment.Status.WAITING, Enrollment.Status.ENROLLED):
         raise ValidationError(_("This enrollment has ended already."))
     was_enrolled = enrollment.status == Enrollment.Status.ENROLLED
@@ -222,7 +235,7 @@ def enrollment_complete(
     *, actor, enrollment: Enrollment, level_reached: int | None, exam_result: str = "", on=None
 ) -> Enrollment:
     enrollment = Enrollment.objects.select_for_update().select_related("participant", "course").get(pk=enrollment.pk)
-    _require_full_view(actor, enrollment.participant)
+    _require_place_rights(actor, enrollment.participant, enrollment.course)
     if enrollment.status != Enrollment.Status.ENROLLED:
         raise ValidationError(_("Only an enrolled person can complete a course."))
     enrollment.status = Enrollment.Status.COMPLETED
@@ -245,7 +258,7 @@ def enrollment_complete(
 
 @transaction.atomic
 def wish_create(*, actor, participant: Participant, data: dict[str, Any]) -> CourseWish:
-    _require_full_view(actor, participant)
+    _require_owner(actor, participant)
     municipalities = data.pop("municipalities", [])
     wish = CourseWish(participant=participant, **data)
     wish.full_clean()
@@ -258,7 +271,7 @@ def wish_create(*, actor, participant: Participant, data: dict[str, Any]) -> Cou
 @transaction.atomic
 def wish_withdraw(*, actor, wish: CourseWish) -> CourseWish:
     wish = CourseWish.objects.select_for_update().select_related("participant").get(pk=wish.pk)
-    _require_full_view(actor, wish.participant)
+    _require_owner(actor, wish.participant)
     if wish.status != CourseWish.Status.OPEN:
         raise ValidationError(_("Only an open wish can be withdrawn."))
     wish.status = CourseWish.Status.WITHDRAWN

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from auditlog.models import LogEntry as AuditEntry
 from auditlog.signals import accessed
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Abs
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +18,7 @@ from courses.views import _apply_service_errors, _posted
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
 
-from . import selectors, services
+from . import gdpr, selectors, services
 from .filters import ParticipantFilter
 from .forms import CompleteForm, ConsentForm, EnrolForm, ParticipantForm, WishForm
 from .models import Consent, CourseWish, Enrollment, Participant
@@ -75,7 +73,12 @@ def participant_create(request: HttpRequest) -> HttpResponse:
                 _("%(name)s was registered as %(code)s.") % {"name": participant.full_name, "code": participant.code},
             )
             return redirect(participant)
-    return render(request, "participants/participant_form.html", {"form": form}, status=_status(form))
+    return render(
+        request,
+        "participants/participant_form.html",
+        {"form": form, "own_provider_ids": access.provider_ids_for(request.user)},
+        status=_status(form),
+    )
 
 
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -117,7 +120,7 @@ def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "participants/participant_form.html",
-        {"form": form, "participant": participant},
+        {"form": form, "participant": participant, "own_provider_ids": access.provider_ids_for(request.user)},
         status=_status(form),
     )
 
@@ -153,7 +156,7 @@ def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def wish_create(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = selectors.participant_get_for_editor(user=request.user, pk=pk)
+    participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
     form = WishForm(_posted(request), participant=participant)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,6 +188,9 @@ def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Enrol into a course with free places (or onto its waiting list), across providers with consent."""
     participant = selectors.participant_get_for_editor(user=request.user, pk=pk)
     courses = selectors.courses_for_enrolment(participant=participant)
+    if not (access.is_coordinator(request.user) or participant.provider_id in access.provider_ids_for(request.user)):
+        # A provider that received the person by consent places them in its own courses only.
+        courses = courses.filter(provider_id__in=access.provider_ids_for(request.user))
     if participant.level is not None:
         courses = courses.order_by(Abs(F("level_from") - participant.level), "start_date", "title")
     consented = set(
@@ -267,20 +273,10 @@ def participant_audit(request: HttpRequest, pk: int) -> HttpResponse:
     participant, _view = selectors.participant_get_for_user(user=request.user, pk=pk)
     if not access.is_coordinator(request.user):
         raise PermissionDenied
-    related = {
-        Participant: [participant.pk],
-        Consent: list(participant.consents.values_list("pk", flat=True)),
-        Enrollment: list(participant.enrollments.values_list("pk", flat=True)),
-        CourseWish: list(participant.wishes.values_list("pk", flat=True)),
-    }
-    condition = Q(pk__in=[])
-    for model, pks in related.items():
-        condition |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
-    entries = AuditEntry.objects.filter(condition).select_related("actor", "content_type").order_by("-timestamp")
     return render(
         request,
         "participants/participant_audit.html",
-        {"participant": participant, "entries": entries[:500]},
+        {"participant": participant, "entries": gdpr.audit_trail_with_values(participant)},
     )
 
 

@@ -16,12 +16,19 @@ ATTEMPTS = 20
 
 
 @pytest.mark.django_db(transaction=True)
-def test_last_place_goes_to_exactly_one_of_twenty_concurrent_enrolments():
+@pytest.mark.parametrize("reported", [True, False], ids=["one-free-place-reported", "one-seat-left-unreported"])
+def test_last_place_goes_to_exactly_one_of_twenty_concurrent_enrolments(reported):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are what is tested here: runs on PostgreSQL (CI)")
     owner = factories.ProviderFactory(name="Träger der Teilnehmenden")
-    course = factories.CourseFactory(capacity=12, title="Letzter Platz")
-    factories.report(course, 1)
+    course = factories.CourseFactory(capacity=12, title="Letzter Platz", min_size=1)
+    if reported:
+        factories.report(course, 1)  # the provider says: one place free
+    else:
+        # Never reported: the free seats are capacity − enrolled, and eleven people sit in the course.
+        course = factories.CourseFactory(capacity=12, title="Letzter Platz (ohne Meldung)", min_size=1)
+        for person in [factories.ParticipantFactory(provider=course.provider) for _ in range(11)]:
+            Enrollment.objects.create(participant=person, course=course, status="enrolled")
     staff = factories.MembershipFactory(provider=owner, role="staff").user
     people = [factories.ParticipantFactory(provider=owner) for _ in range(ATTEMPTS)]
     for person in people:
@@ -52,6 +59,7 @@ def test_last_place_goes_to_exactly_one_of_twenty_concurrent_enrolments():
     assert all("keinen freien Platz mehr" in " ".join(error.messages) for error in refused), refused[0].messages
     course.refresh_from_db()
     assert course.free_places == 0
-    assert Enrollment.objects.filter(course=course, status="enrolled").count() == 1
-    assert PlaceReport.objects.filter(course=course).count() == 2  # the seed report and the enrolment
-    assert Course.objects.get(pk=course.pk).enrollments.count() == 1
+    assert Enrollment.objects.filter(course=course, status="enrolled").count() == (1 if reported else 12)
+    # One report for the enrolment (plus the provider's own one where there was one).
+    assert PlaceReport.objects.filter(course=course).count() == (2 if reported else 1)
+    assert Course.objects.get(pk=course.pk).enrollments.filter(participant__in=people).count() == 1
