@@ -35,11 +35,13 @@ def test_healthz_is_503_when_broker_is_down(client, settings):
     assert json.loads(response.content) == {"status": "error", "database": "ok", "broker": "error"}
 
 
-def test_beat_schedule_has_the_stale_reminder():
-    entry = celery_app.conf.beat_schedule["remind-stale-place-reports"]
-    assert entry["task"] == "courses.tasks.remind_stale_place_reports"
+def test_beat_schedule_names_only_registered_tasks():
+    schedule = celery_app.conf.beat_schedule
+    assert schedule["remind-stale-place-reports"]["task"] == "courses.tasks.remind_stale_place_reports"
+    assert schedule["apply-retention-rules"]["task"] == "participants.tasks.apply_retention"
     celery_app.loader.import_default_modules()  # what a worker does at start
-    assert entry["task"] in celery_app.tasks
+    for name, entry in schedule.items():
+        assert entry["task"] in celery_app.tasks, f"beat entry {name} names an unknown task"
 
 
 @pytest.mark.django_db
