@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
 from participants import selectors as participant_selectors
+from transitions.metrics import district_transition_metrics
 
 from . import selectors, services
 from .filters import CourseFilter
@@ -187,7 +188,8 @@ def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(Role.COORDINATOR, Role.COUNTY_STAFF)
 def district_overview(request: HttpRequest) -> HttpResponse:
     overview = selectors.district_overview(user=request.user)
-    return render(request, "courses/district_overview.html", {"overview": overview})
+    transitions = district_transition_metrics(user=request.user)
+    return render(request, "courses/district_overview.html", {"overview": overview, "transitions": transitions})
 
 
 @require_role(Role.COORDINATOR, Role.COUNTY_STAFF)

@@ -158,8 +158,8 @@ def test_post_access(world, client, name, role):
     expected = POST_MATRIX[name][ROLES.index(role)]
     if role != "anonymous":
         client.force_login(getattr(world.users, role))
+    url = reverse(name, args=MATRIX[name][1](world))  # may create the object it needs
     before = _state()
-    url = reverse(name, args=MATRIX[name][1](world))
     response = client.post(url, {})
     if expected == LOGIN:
         assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -1,0 +1,99 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from participants.models import Enrollment
+from transitions import services
+from transitions.models import Handover
+
+from .. import factories
+
+
+def make_handovers(world, n):
+    for _ in range(n):
+        person = factories.ParticipantFactory(provider=world.provider_a)
+        course = factories.CourseFactory(provider=world.provider_b)
+        factories.ConsentFactory(participant=person, recipient=world.provider_b)
+        handover = services.handover_propose(actor=world.users.a_admin, participant=person, to_course=course)
+        services.handover_offer(actor=world.users.a_admin, handover=handover)
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries), "\n".join(q["sql"] for q in context.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["coordinator", "a_admin", "b_admin"])
+def test_board_query_count_does_not_grow(world, client, role):
+    client.force_login(getattr(world.users, role))
+    make_handovers(world, 2)
+    small, _ = queries(client, reverse("transitions:handover_list"))
+    make_handovers(world, 15)
+    large, sql = queries(client, reverse("transitions:handover_list"))
+    assert small == large, sql
+    assert large <= 8, sql
+
+
+@pytest.mark.django_db
+def test_board_shows_columns_and_overdue_first(world, login):
+    make_handovers(world, 2)
+    overdue = Handover.objects.first()
+    Handover.objects.filter(pk=overdue.pk).update(due_on="2020-01-01")
+    html = login(world.users.coordinator).get(reverse("transitions:handover_list")).content.decode()
+    offered = html[html.index('data-column="offered"') : html.index('data-column="accepted"')]
+    assert offered.count("card mb-2") == 2
+    assert offered.index("überfällig") < offered.index(overdue.participant.full_name) + 500
+    first_card = offered[offered.index("card mb-2") :][:800]
+    assert overdue.participant.full_name in first_card
+
+
+@pytest.mark.django_db
+def test_receiver_sees_pseudonym_until_consent_and_accepts_over_http(world, login):
+    person = factories.ParticipantFactory(provider=world.provider_a, last_name="Übergabe-Test")
+    course = factories.CourseFactory(provider=world.provider_b, title="Anschluss bei B")
+    handover = services.handover_propose(actor=world.users.a_admin, participant=person, to_course=course)
+    services.handover_offer(actor=world.users.a_admin, handover=handover)
+    client = login(world.users.b_admin)
+    html = client.get(handover.get_absolute_url()).content.decode()
+    assert "Übergabe-Test" not in html and person.code in html
+    response = client.post(reverse("transitions:handover_step", args=[handover.pk, "annehmen"]), follow=True)
+    assert "keine gültige Einwilligung" in response.content.decode()
+    handover.refresh_from_db()
+    assert handover.status == "offered"
+    factories.ConsentFactory(participant=person, recipient=world.provider_b)
+    html = client.get(handover.get_absolute_url()).content.decode()
+    assert "Übergabe-Test" in html
+    client.post(reverse("transitions:handover_step", args=[handover.pk, "annehmen"]))
+    handover.refresh_from_db()
+    assert handover.status == "accepted"
+
+
+@pytest.mark.django_db
+def test_ending_courses_count_people_without_follow_up(world, login):
+    import datetime
+
+    from django.utils import timezone
+
+    ending = factories.CourseFactory(
+        provider=world.provider_a,
+        title="Endet bald",
+        start_date=timezone.localdate() - datetime.timedelta(days=100),
+        end_date=timezone.localdate() + datetime.timedelta(days=20),
+        status="running",
+    )
+    people = [factories.ParticipantFactory(provider=world.provider_a) for _ in range(3)]
+    enrollments = [Enrollment.objects.create(participant=p, course=ending, status="enrolled") for p in people]
+    next_course = factories.CourseFactory(
+        provider=world.provider_a, start_date=ending.end_date + datetime.timedelta(days=7)
+    )
+    services.handover_propose(
+        actor=world.users.a_admin, participant=people[0], to_course=next_course, from_enrollment=enrollments[0]
+    )
+    html = login(world.users.a_staff).get(reverse("transitions:ending_course_list")).content.decode()
+    row = html[html.index("Endet bald") :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="text-end">3</td>' in row and ">2</td>" in row

@@ -1,0 +1,61 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from courses.forms import DateInput
+from courses.models import Municipality, Provider
+
+from .models import Handover
+
+
+class StepForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class ChecklistForm(forms.ModelForm):
+    class Meta:
+        model = Handover
+        fields = [
+            "eligibility",
+            "eligibility_issuer",
+            "eligibility_expires_on",
+            "fee_exempt",
+            "placement_level",
+            "placement_on",
+            "last_module",
+            "units_used",
+            "attendance_confirmed",
+            "certificates",
+            "constraints",
+            "reason",
+        ]
+        widgets = {"eligibility_expires_on": DateInput(), "placement_on": DateInput()}
+
+    def clean_units_used(self):
+        units = self.cleaned_data.get("units_used")
+        if units is not None and units > 1300:
+            raise forms.ValidationError(_("At most 1,300 teaching units are funded; please check the figure."))
+        return units
+
+
+class BoardFilterForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        label=_("Provider"), queryset=Provider.objects.filter(active=True), required=False, empty_label=_("all")
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.all(), required=False, empty_label=_("all")
+    )
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=[("", _("all")), *Handover._meta.get_field("wanted_level").choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    due_within = forms.TypedChoiceField(
+        label=_("Due within"),
+        choices=[("", _("any time")), (0, _("overdue")), (7, _("1 week")), (14, _("2 weeks"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )

@@ -1,0 +1,402 @@
+"""Time to the next course: how long people wait between the end of one course and the start of the next.
+
+Computed from enrollments, not from handovers, so that courses that ended before handovers were recorded count
+too. Definitions (the issue leaves them open; these are the ones the district overview shows):
+
+- A *course ending* is one completed enrollment (status "completed") in a course that is not cancelled and whose
+  end date lies before today. Dropped enrollments do not count: the person left somewhere in the middle of the
+  course, so "days since the course ended" does not describe their wait, and many leave for work or a move.
+  Enrollments still "enrolled" after the course's end (completion not yet recorded) do not count either, until
+  the provider records the completion. A person who completed two courses counts twice.
+- The *next course* after an ending is the same person's course with the earliest start date that starts on or
+  after the ended course's end date (the same day counts, with 0 days), is not the ended course, is not cancelled,
+  and in which the person actually holds or held a place: enrolled, completed, or dropped after the course had
+  started (withdrawing from the waiting list or before the start is no place). A place in a course that has not
+  started yet counts: the date is agreed. A course that starts before the ended one ends overlaps it and is never
+  the next course.
+- *Time to next course* = start date of the next course − end date of the ended course, in days (0 or more).
+  Endings without a next course are "no follow-up yet"; they are counted apart and are not part of the median
+  (their wait is not known yet).
+- *Follow-up within 4 weeks*: the share of endings whose next course starts at most 28 days after the end, among
+  the endings whose 28 days are over (end date at least 28 days before today). Endings of the last 28 days are left
+  out of the denominator, since their follow-up may still be arranged; counting only those that already have one
+  would make the share look better than it is.
+- Groups (provider, municipality, course type) are those of the ended course. A median is shown only when at least
+  MIN_GROUP_SIZE waits go into it, a share only when at least MIN_GROUP_SIZE endings do: a median of one or two
+  is one person's figure.
+- Declined and no-show counts come from handovers (all recorded ones) once that model exists, else 0.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.domain import CourseType
+from courses.models import Course
+from diepholz_coord import access
+from participants.models import Enrollment
+
+MIN_GROUP_SIZE = 3
+FOLLOW_UP_DAYS = 28
+TOP_GROUPS = 15
+# The district overview looks back one year: long enough for many endings, short enough to show today's practice.
+OVERVIEW_PERIOD_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    label: str
+    low: int | None  # None: no follow-up yet
+    high: int | None  # None: open-ended
+
+
+BUCKETS: tuple[Bucket, ...] = (
+    Bucket("0-14", _("0–14 days"), 0, 14),
+    Bucket("15-28", _("15–28 days"), 15, 28),
+    Bucket("29-56", _("29–56 days"), 29, 56),
+    Bucket("57-91", _("57–91 days"), 57, 91),
+    Bucket("92+", _("more than 91 days"), 92, None),
+    Bucket("none", _("No follow-up yet"), None, None),
+)
+
+
+def bucket_for(gap_days: int | None) -> Bucket:
+    for bucket in BUCKETS:
+        if gap_days is None:
+            if bucket.low is None:
+                return bucket
+        elif bucket.low is not None and gap_days >= bucket.low and (bucket.high is None or gap_days <= bucket.high):
+            return bucket
+    raise ValueError(f"no bucket for {gap_days!r}")
+
+
+@dataclass(frozen=True)
+class CourseEnding:
+    """One person's completed course and the course that followed: ids and dates only, never a name."""
+
+    participant_id: int
+    course_id: int
+    end_date: datetime.date
+    provider_id: int
+    provider_name: str
+    municipality_id: int
+    municipality_name: str
+    course_type: str
+    next_course_id: int | None
+    gap_days: int | None
+
+
+@dataclass
+class BucketCount:
+    key: str
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
+class GroupFigures:
+    label: str
+    endings: int
+    with_follow_up: int
+    median_days: float | None  # None when fewer than MIN_GROUP_SIZE waits are known
+    decided: int  # endings whose FOLLOW_UP_DAYS are over: the share's denominator
+    within: int  # of those, with a next course starting within FOLLOW_UP_DAYS
+    within_percent: int | None  # None when fewer than MIN_GROUP_SIZE endings are decided
+    buckets: list[BucketCount]
+
+    @property
+    def no_follow_up(self) -> int:
+        return self.endings - self.with_follow_up
+
+    @property
+    def large_enough(self) -> bool:
+        return self.endings >= MIN_GROUP_SIZE
+
+
+@dataclass
+class ChartBar:
+    label: str
+    count: int
+    percent: int
+    y: int
+    width: int
+    value_x: int
+    text_y: int
+    colour: str
+
+
+@dataclass
+class Chart:
+    """A horizontal bar chart laid out on the server: the template only writes the numbers into SVG."""
+
+    bars: list[ChartBar]
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+
+    @property
+    def label_x(self) -> int:
+        return self.label_width - 8
+
+
+@dataclass
+class GroupTable:
+    caption: str
+    name_header: str
+    groups: list[GroupFigures]
+    left_out: int
+
+
+@dataclass
+class TransitionMetrics:
+    today: datetime.date
+    since: datetime.date | None
+    district: GroupFigures
+    by_provider: list[GroupFigures]
+    by_municipality: list[GroupFigures]
+    by_course_type: list[GroupFigures]
+    chart: Chart
+    declined: int
+    no_show: int
+    handovers_recorded: bool = field(default=False)
+    follow_up_days: int = FOLLOW_UP_DAYS
+    min_group_size: int = MIN_GROUP_SIZE
+
+    @property
+    def tables(self) -> list[GroupTable]:
+        """The three breakdowns as the overview shows them: the TOP_GROUPS largest groups each."""
+        return [
+            GroupTable(str(caption), str(header), groups[:TOP_GROUPS], max(0, len(groups) - TOP_GROUPS))
+            for caption, header, groups in (
+                (_("By provider of the ended course"), _("Provider"), self.by_provider),
+                (_("By municipality of the ended course"), _("Municipality"), self.by_municipality),
+                (_("By type of the ended course"), _("Course type"), self.by_course_type),
+            )
+        ]
+
+
+def _held_a_place(enrollment: Enrollment) -> bool:
+    """Enrolled or completed, or dropped out after the course had started (not just off the waiting list)."""
+    if enrollment.status in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
+        return True
+    return (
+        enrollment.status == Enrollment.Status.DROPPED
+        and enrollment.enrolled_on is not None
+        and (enrollment.ended_on is None or enrollment.ended_on >= enrollment.course.start_date)
+    )
+
+
+def course_endings(*, today: datetime.date | None = None, since: datetime.date | None = None) -> list[CourseEnding]:
+    """Every course ending (see the module docstring) with its next course and the days in between. One query."""
+    today = today or timezone.localdate()
+    ended = Enrollment.objects.filter(status=Enrollment.Status.COMPLETED, course__end_date__lt=today).exclude(
+        course__status=Course.Status.CANCELLED
+    )
+    if since is not None:
+        ended = ended.filter(course__end_date__gte=since)
+    # The ended enrollments and every place their people held, in one query; the pairing is done below.
+    rows = (
+        Enrollment.objects.filter(
+            participant_id__in=ended.values("participant_id"),
+            status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED],
+        )
+        .exclude(course__status=Course.Status.CANCELLED)
+        .select_related("course__provider", "course__municipality")
+        .only(
+            "participant",
+            "status",
+            "enrolled_on",
+            "ended_on",
+            "course__start_date",
+            "course__end_date",
+            "course__course_type",
+            "course__provider__name",
+            "course__municipality__name",
+        )
+        .order_by("participant_id", "course__start_date", "course_id", "pk")
+    )
+    places: dict[int, list[Enrollment]] = defaultdict(list)
+    for enrollment in rows:
+        if _held_a_place(enrollment):
+            places[enrollment.participant_id].append(enrollment)
+
+    endings = []
+    for participant_id, held in places.items():
+        seen_courses: set[int] = set()
+        for enrollment in held:
+            course = enrollment.course
+            if (
+                enrollment.status != Enrollment.Status.COMPLETED
+                or course.end_date >= today
+                or (since is not None and course.end_date < since)
+                or course.pk in seen_courses
+            ):
+                continue
+            seen_courses.add(course.pk)
+            # `held` is sorted by start date, so the first match is the earliest next course.
+            following = next(
+                (e.course for e in held if e.course_id != course.pk and e.course.start_date >= course.end_date),
+                None,
+            )
+            endings.append(
+                CourseEnding(
+                    participant_id=participant_id,
+                    course_id=course.pk,
+                    end_date=course.end_date,
+                    provider_id=course.provider_id,
+                    provider_name=course.provider.name,
+                    municipality_id=course.municipality_id,
+                    municipality_name=course.municipality.name,
+                    course_type=course.course_type,
+                    next_course_id=following.pk if following else None,
+                    gap_days=(following.start_date - course.end_date).days if following else None,
+                )
+            )
+    return endings
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def group_figures(label: str, endings: list[CourseEnding], *, today: datetime.date) -> GroupFigures:
+    gaps = [e.gap_days for e in endings if e.gap_days is not None]
+    last_open_end = today - datetime.timedelta(days=FOLLOW_UP_DAYS)
+    decided = [e for e in endings if e.end_date <= last_open_end]
+    within = sum(1 for e in decided if e.gap_days is not None and e.gap_days <= FOLLOW_UP_DAYS)
+    counts: dict[str, int] = defaultdict(int)
+    for ending in endings:
+        counts[bucket_for(ending.gap_days).key] += 1
+    return GroupFigures(
+        label=label,
+        endings=len(endings),
+        with_follow_up=len(gaps),
+        median_days=statistics.median(gaps) if len(gaps) >= MIN_GROUP_SIZE else None,
+        decided=len(decided),
+        within=within,
+        within_percent=_percent(within, len(decided)) if len(decided) >= MIN_GROUP_SIZE else None,
+        buckets=[
+            BucketCount(
+                key=b.key,
+                label=str(b.label),
+                count=counts[b.key],
+                percent=_percent(counts[b.key], len(endings)),
+            )
+            for b in BUCKETS
+        ],
+    )
+
+
+def _grouped(
+    endings: Iterable[CourseEnding], key: Callable[[CourseEnding], object], label: Callable[[CourseEnding], str], today
+) -> list[GroupFigures]:
+    groups: dict[object, list[CourseEnding]] = defaultdict(list)
+    labels: dict[object, str] = {}
+    for ending in endings:
+        groups[key(ending)].append(ending)
+        labels[key(ending)] = label(ending)
+    figures = [group_figures(labels[k], members, today=today) for k, members in groups.items()]
+    # The largest groups first: that is where a median means most.
+    return sorted(figures, key=lambda g: (-g.endings, g.label.casefold()))
+
+
+def _course_type_label(code: str) -> str:
+    try:
+        return str(CourseType(code).label)
+    except ValueError:
+        return code
+
+
+CHART_WIDTH = 640
+CHART_LABEL_WIDTH = 170
+CHART_VALUE_ROOM = 90
+CHART_ROW = 30
+CHART_BAR = 20
+CHART_PAD = 6
+# Within four weeks dark, later lighter, none grey: tells apart in colour and in black-and-white print.
+CHART_COLOURS = {"0-14": "#0a58ca", "15-28": "#0a58ca", "none": "#adb5bd"}
+CHART_COLOUR_LATE = "#6ea8fe"
+
+
+def distribution_chart(buckets: list[BucketCount]) -> Chart:
+    largest = max((b.count for b in buckets), default=0)
+    room = CHART_WIDTH - CHART_LABEL_WIDTH - CHART_VALUE_ROOM
+    bars = []
+    for row, bucket in enumerate(buckets):
+        width = round(room * bucket.count / largest) if largest else 0
+        y = CHART_PAD + row * CHART_ROW
+        bars.append(
+            ChartBar(
+                label=bucket.label,
+                count=bucket.count,
+                percent=bucket.percent,
+                y=y,
+                width=width,
+                value_x=CHART_LABEL_WIDTH + width + 6,
+                text_y=y + CHART_BAR - 5,
+                colour=CHART_COLOURS.get(bucket.key, CHART_COLOUR_LATE),
+            )
+        )
+    return Chart(
+        bars=bars,
+        width=CHART_WIDTH,
+        height=2 * CHART_PAD + len(buckets) * CHART_ROW,
+        label_width=CHART_LABEL_WIDTH,
+        bar_height=CHART_BAR,
+    )
+
+
+def _handover_counts() -> tuple[int, int, bool]:
+    """(declined, no-show, whether handovers are recorded at all). Works before the Handover model exists."""
+    if not apps.is_installed("transitions"):
+        return 0, 0, False
+    try:
+        handover = apps.get_model("transitions", "Handover")
+    except LookupError:
+        return 0, 0, False
+    counts = handover.objects.aggregate(
+        declined=Count("pk", filter=Q(status="declined")),
+        no_show=Count("pk", filter=Q(status="no_show")),
+    )
+    return counts["declined"] or 0, counts["no_show"] or 0, True
+
+
+def transition_metrics(*, today: datetime.date | None = None, since: datetime.date | None = None) -> TransitionMetrics:
+    """Time-to-next-course figures for course endings before `today` (and from `since` on). Two queries."""
+    today = today or timezone.localdate()
+    endings = course_endings(today=today, since=since)
+    district = group_figures(str(_("District")), endings, today=today)
+    declined, no_show, recorded = _handover_counts()
+    return TransitionMetrics(
+        today=today,
+        since=since,
+        district=district,
+        by_provider=_grouped(endings, lambda e: e.provider_id, lambda e: e.provider_name, today),
+        by_municipality=_grouped(endings, lambda e: e.municipality_id, lambda e: e.municipality_name, today),
+        by_course_type=_grouped(endings, lambda e: e.course_type, lambda e: _course_type_label(e.course_type), today),
+        chart=distribution_chart(district.buckets),
+        declined=declined,
+        no_show=no_show,
+        handovers_recorded=recorded,
+    )
+
+
+def district_transition_metrics(*, user, today: datetime.date | None = None) -> TransitionMetrics:
+    """The figures for the district overview: coordinator and county staff only, the last OVERVIEW_PERIOD_DAYS."""
+    if not access.sees_whole_district(user):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    return transition_metrics(today=today, since=today - datetime.timedelta(days=OVERVIEW_PERIOD_DAYS))

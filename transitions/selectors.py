@@ -1,0 +1,91 @@
+"""Reads of handovers, scoped by the acting user.
+
+The coordinator sees every handover; a provider sees those it sends (the sending provider, or the provider that
+registered the person) and those it receives; anyone else gets 404. County staff see aggregates only (403).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from courses.models import Course
+from diepholz_coord import access
+from diepholz_coord.access import Role
+from participants.models import Enrollment
+
+from .models import Handover
+
+ENDING_HORIZON_DAYS = 56  # 8 weeks
+
+
+def handovers_visible_to(*, user) -> QuerySet[Handover]:
+    qs = Handover.objects.select_related(
+        "participant", "participant__municipality", "from_provider", "to_provider", "to_course", "responsible"
+    )
+    role = access.role_of(user)
+    if role == Role.COORDINATOR:
+        return qs
+    if role not in access.PROVIDER_ROLES:
+        return qs.none()
+    ids = access.provider_ids_for(user)
+    return qs.filter(Q(from_provider_id__in=ids) | Q(to_provider_id__in=ids) | Q(participant__provider_id__in=ids))
+
+
+def handover_get_for_user(*, user, pk: int) -> Handover:
+    if access.role_of(user) == Role.COUNTY_STAFF:
+        raise PermissionDenied
+    try:
+        return handovers_visible_to(user=user).get(pk=pk)
+    except Handover.DoesNotExist:
+        raise Http404 from None
+
+
+def is_sender(user, handover: Handover) -> bool:
+    ids = access.provider_ids_for(user)
+    return access.is_coordinator(user) or handover.from_provider_id in ids or handover.participant.provider_id in ids
+
+
+def is_receiver(user, handover: Handover) -> bool:
+    return access.is_coordinator(user) or (
+        handover.to_provider_id is not None and handover.to_provider_id in access.provider_ids_for(user)
+    )
+
+
+def ending_courses(*, user, today: datetime.date | None = None, horizon_days: int = ENDING_HORIZON_DAYS):
+    """Courses ending within the horizon, each with the number of enrolled people without a follow-up."""
+    today = today or timezone.localdate()
+    open_handover = Handover.objects.filter(
+        from_enrollment=OuterRef("pk"), status__in=[*Handover.OPEN_STATUSES, Handover.Status.STARTED]
+    )
+    without_follow_up = Enrollment.objects.filter(course=OuterRef("pk"), status=Enrollment.Status.ENROLLED).exclude(
+        Exists(open_handover)
+    )
+    from django.db.models import Count
+
+    qs = (
+        Course.objects.filter(
+            status__in=[Course.Status.RUNNING, Course.Status.OPEN, Course.Status.PLANNED],
+            end_date__gte=today,
+            end_date__lte=today + datetime.timedelta(days=horizon_days),
+        )
+        .select_related("provider", "municipality")
+        .annotate(
+            enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED), distinct=True),
+            without_follow_up=Count(
+                "enrollments",
+                filter=Q(enrollments__in=without_follow_up.values("pk")),
+                distinct=True,
+            ),
+        )
+        .order_by("end_date", "title")
+    )
+    if access.role_of(user) == Role.COORDINATOR:
+        return qs
+    if access.role_of(user) in access.PROVIDER_ROLES:
+        return qs.filter(provider_id__in=access.provider_ids_for(user))
+    raise PermissionDenied

@@ -1,0 +1,279 @@
+"""Handover steps. Each step is a service with its own rules; a refused step says why and changes nothing.
+
+proposed → offered → accepted → started
+     ↘ withdrawn   ↘ declined  ↘ no_show / withdrawn
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from courses.models import Course, Membership
+from participants import selectors as participant_selectors
+from participants import services as participant_services
+from participants.models import Consent, Enrollment, Participant
+
+from . import selectors
+from .models import Handover, HandoverStep
+
+S = Handover.Status
+
+# Which step may follow which. Everything else is refused.
+ALLOWED: dict[str, set[str]] = {
+    S.PROPOSED: {S.OFFERED, S.WITHDRAWN},
+    S.OFFERED: {S.ACCEPTED, S.DECLINED, S.WITHDRAWN},
+    S.ACCEPTED: {S.STARTED, S.WITHDRAWN, S.NO_SHOW},
+    S.STARTED: set(),
+    S.DECLINED: set(),
+    S.WITHDRAWN: set(),
+    S.NO_SHOW: set(),
+}
+# Who takes a step: the sending side (sender provider / owner / coordinator) or the receiving side.
+SENDER_STEPS = {S.OFFERED, S.WITHDRAWN}
+RECEIVER_STEPS = {S.ACCEPTED, S.DECLINED, S.STARTED, S.NO_SHOW}
+
+DEFAULT_DUE_DAYS = 7
+CHECKLIST_FIELDS = [
+    "eligibility",
+    "eligibility_issuer",
+    "eligibility_expires_on",
+    "fee_exempt",
+    "placement_level",
+    "placement_on",
+    "last_module",
+    "units_used",
+    "attendance_confirmed",
+    "certificates",
+    "constraints",
+    "reason",
+]
+
+
+def _step(handover: Handover, status: str, actor, note: str = "") -> None:
+    HandoverStep.objects.create(handover=handover, status=status, by=actor, note=note)
+
+
+def _lock(handover: Handover) -> Handover:
+    return (
+        Handover.objects.select_for_update()
+        .select_related("participant", "to_course", "to_provider", "from_provider")
+        .get(pk=handover.pk)
+    )
+
+
+def _check_transition(handover: Handover, to_status: str, actor) -> None:
+    if to_status not in ALLOWED[handover.status]:
+        raise ValidationError(
+            _("A handover that is “%(current)s” cannot become “%(next)s”.")
+            % {"current": handover.get_status_display(), "next": S(to_status).label}
+        )
+    if to_status in SENDER_STEPS and not selectors.is_sender(actor, handover):
+        raise PermissionDenied(_("Only the sending provider or the coordination may do this."))
+    if to_status in RECEIVER_STEPS and not selectors.is_receiver(actor, handover):
+        raise PermissionDenied(_("Only the receiving provider or the coordination may do this."))
+
+
+def has_valid_consent(handover: Handover, today: datetime.date | None = None) -> bool:
+    if handover.to_provider_id is None:
+        return False
+    if handover.to_provider_id == handover.participant.provider_id:
+        return True  # staying with the own provider needs no consent to share
+    return (
+        Consent.objects.valid(today)
+        .filter(participant=handover.participant, purpose=Consent.Purpose.HANDOVER, recipient=handover.to_provider)
+        .exists()
+    )
+
+
+@transaction.atomic
+def handover_propose(
+    *,
+    actor,
+    participant: Participant,
+    from_enrollment: Enrollment | None = None,
+    to_course: Course | None = None,
+    wanted_level: int | None = None,
+    wanted_course_type: str = "",
+    due_on: datetime.date | None = None,
+    note: str = "",
+) -> Handover:
+    """Start a handover: for a named course, or for a wanted type/level while no course is fixed."""
+    if participant_selectors.participant_view_for(user=actor, participant=participant) != (
+        participant_selectors.View.FULL
+    ):
+        raise PermissionDenied(_("You may not propose a handover for this person."))
+    if to_course is None and wanted_level is None:
+        raise ValidationError(_("Please choose a course, or at least the wanted level."))
+    if to_course is not None:
+        if not to_course.is_bookable or to_course.start_date <= timezone.localdate():
+            raise ValidationError(_("Choose a course that has not started yet and is not cancelled."))
+        if Handover.objects.filter(participant=participant, to_course=to_course, status__in=Handover.OPEN_STATUSES):
+            raise ValidationError(_("There is already an open handover of this person to this course."))
+    from_provider = from_enrollment.course.provider if from_enrollment else participant.provider
+    handover = Handover.objects.create(
+        participant=participant,
+        from_enrollment=from_enrollment,
+        from_provider=from_provider,
+        to_course=to_course,
+        to_provider=to_course.provider if to_course else None,
+        wanted_level=wanted_level if wanted_level is not None else (to_course.level_from if to_course else None),
+        wanted_course_type=wanted_course_type or (to_course.course_type if to_course else ""),
+        due_on=due_on or timezone.localdate() + datetime.timedelta(days=DEFAULT_DUE_DAYS),
+        responsible=actor,
+    )
+    _step(handover, S.PROPOSED, actor, note)
+    return handover
+
+
+@transaction.atomic
+def handover_update_checklist(*, actor, handover: Handover, data: dict[str, Any]) -> Handover:
+    handover = _lock(handover)
+    if not (selectors.is_sender(actor, handover) or selectors.is_receiver(actor, handover)):
+        raise PermissionDenied
+    if not handover.is_open:
+        raise ValidationError(_("This handover is closed; its checklist can no longer change."))
+    for key in CHECKLIST_FIELDS:
+        if key in data:
+            setattr(handover, key, data[key])
+    handover.full_clean()
+    handover.save()
+    return handover
+
+
+@transaction.atomic
+def handover_offer(*, actor, handover: Handover, to_course: Course | None = None, note: str = "") -> Handover:
+    """Offer the person to the receiving provider (a specific course); that provider is told by e-mail."""
+    handover = _lock(handover)
+    _check_transition(handover, S.OFFERED, actor)
+    course = to_course or handover.to_course
+    if course is None:
+        raise ValidationError(_("Choose the course the person is offered to."))
+    if not course.is_bookable or course.start_date <= timezone.localdate():
+        raise ValidationError(_("Choose a course that has not started yet and is not cancelled."))
+    handover.to_course = course
+    handover.to_provider = course.provider
+    handover.status = S.OFFERED
+    handover.due_on = timezone.localdate() + datetime.timedelta(days=DEFAULT_DUE_DAYS)
+    handover.save()
+    _step(handover, S.OFFERED, actor, note)
+    _notify(handover, to_provider=True)
+    return handover
+
+
+@transaction.atomic
+def handover_accept(*, actor, handover: Handover, note: str = "") -> Handover:
+    handover = _lock(handover)
+    _check_transition(handover, S.ACCEPTED, actor)
+    if not has_valid_consent(handover):
+        raise ValidationError(
+            _(
+                "There is no valid consent to hand this person's data over to %(provider)s. The sending provider "
+                "must record it before the handover can be accepted."
+            )
+            % {"provider": handover.to_provider.name}
+        )
+    handover.status = S.ACCEPTED
+    handover.due_on = handover.to_course.start_date
+    handover.save()
+    _step(handover, S.ACCEPTED, actor, note)
+    _notify(handover, to_provider=False)
+    return handover
+
+
+@transaction.atomic
+def handover_decline(*, actor, handover: Handover, reason: str) -> Handover:
+    handover = _lock(handover)
+    _check_transition(handover, S.DECLINED, actor)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Please give a reason for declining.")})
+    handover.status = S.DECLINED
+    handover.decline_reason = reason.strip()
+    handover.due_on = None
+    handover.save()
+    _step(handover, S.DECLINED, actor, reason.strip())
+    _notify(handover, to_provider=False)
+    return handover
+
+
+@transaction.atomic
+def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
+    """The person has started: enrol them in the receiving course (capacity rules apply)."""
+    handover = _lock(handover)
+    _check_transition(handover, S.STARTED, actor)
+    if not has_valid_consent(handover):
+        raise ValidationError(_("The consent to hand over has been revoked or has expired."))
+    enrollment = participant_services.enrollment_enrol(
+        actor=actor, participant=handover.participant, course=handover.to_course
+    )
+    handover.status = S.STARTED
+    handover.started_enrollment = enrollment
+    handover.due_on = None
+    handover.save()
+    _step(handover, S.STARTED, actor, note)
+    return handover
+
+
+@transaction.atomic
+def handover_withdraw(*, actor, handover: Handover, note: str = "") -> Handover:
+    handover = _lock(handover)
+    _check_transition(handover, S.WITHDRAWN, actor)
+    handover.status = S.WITHDRAWN
+    handover.due_on = None
+    handover.save()
+    _step(handover, S.WITHDRAWN, actor, note)
+    return handover
+
+
+@transaction.atomic
+def handover_no_show(*, actor, handover: Handover, note: str = "") -> Handover:
+    handover = _lock(handover)
+    _check_transition(handover, S.NO_SHOW, actor)
+    handover.status = S.NO_SHOW
+    handover.due_on = None
+    handover.save()
+    _step(handover, S.NO_SHOW, actor, note)
+    return handover
+
+
+STEP_SERVICES = {
+    S.OFFERED: handover_offer,
+    S.ACCEPTED: handover_accept,
+    S.STARTED: handover_start,
+    S.WITHDRAWN: handover_withdraw,
+    S.NO_SHOW: handover_no_show,
+}
+
+
+def _notify(handover: Handover, *, to_provider: bool) -> None:
+    """E-mail the receiving provider on an offer, the sending provider on an answer (after commit)."""
+    provider = handover.to_provider if to_provider else handover.from_provider
+    if provider is None:
+        return
+    recipients = sorted(
+        {
+            provider.email,
+            *Membership.objects.filter(provider=provider, role="admin", user__is_active=True)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True),
+        }
+        - {""}
+    )
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = (
+            _("Handover offered: %(code)s for “%(course)s”")
+            if to_provider
+            else _("Handover %(status)s: %(code)s for “%(course)s”")
+        ) % {"code": handover.participant.code, "course": handover.to_course, "status": handover.get_status_display()}
+        body = render_to_string("transitions/email/handover.txt", {"handover": handover, "to_provider": to_provider})
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
