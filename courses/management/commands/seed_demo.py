@@ -652,6 +652,10 @@ class Command(BaseCommand):
         from participants.demo import seed_participants
 
         seed_participants(random.Random(SEED), today=today)
+        # Handovers in every status, some overdue (transitions/demo.py).
+        from transitions.demo import seed_handovers
+
+        seed_handovers(random.Random(SEED), today=today)
 
     def seed_providers(self, municipalities: dict[str, Municipality]) -> dict[str, Provider]:
         by_name = {row["name"]: row for row in reference_data()["providers"]}
