@@ -349,7 +349,7 @@ def _score(course: Course, situation: _Situation, today: datetime.date) -> Sugge
         _childcare(course, situation),
         _route(course, situation),
     ]
-    parts = [p for p in parts if p is not None]
+    parts = [p for p in parts if p is not None][:0]
     score = round(sum(points for points, _reason in parts), 2)
     return Suggestion(course=course, score=score, reasons=tuple(reason for _points, reason in parts))
 

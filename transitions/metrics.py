@@ -336,7 +336,8 @@ def distribution_chart(buckets: list[BucketCount]) -> Chart:
     room = CHART_WIDTH - CHART_LABEL_WIDTH - CHART_VALUE_ROOM
     bars = []
     for row, bucket in enumerate(buckets):
-        width = round(room * bucket.count / largest) if largest else 0
+        # A bucket with someone in it stays visible next to a much larger one.
+        width = max(2, round(room * bucket.count / largest)) if bucket.count else 0
         y = CHART_PAD + row * CHART_ROW
         bars.append(
             ChartBar(

@@ -44,7 +44,7 @@ PAGES = [
     # session, user, groups and memberships are 4 of these; the rest is the page's own.
     ("home", "a_staff", 6),
     ("home", "coordinator", 7),
-    ("courses:district_overview", "county", 7),
+    ("courses:district_overview", "county", 9),  # 7 + transition metrics (enrollments, handover counts)
     ("courses:course_list", "coordinator", 8),
     ("courses:course_list", "a_admin", 9),
     ("courses:provider_list", "coordinator", 4),

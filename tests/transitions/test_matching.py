@@ -1,0 +1,777 @@
+"""Matching of follow-up courses: hard rules as properties (hypothesis), progressions and soft rules as
+examples, and a query budget for a whole ending course.
+
+Most tests build unsaved model instances and pass them in (``courses=``, ``enrollments=``), so the ranking
+runs without the database; the tests that need it ask for ``db``.
+"""
+
+import datetime
+import random
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from courses.domain import COURSE_TYPE_DEFAULTS, CourseType, Funder, Level
+from courses.models import Course, Municipality, Provider, Venue
+from participants.models import Enrollment, Participant, Route, TimeOfDay
+from transitions import matching
+from transitions.matching import WEIGHTS, exclusion, suggest_follow_ups
+
+from .. import factories
+
+TODAY = datetime.date(2026, 3, 2)
+CT = CourseType
+
+# Seats of the county's 15 units (domain notes, section 1).
+SEATS = {
+    "Bassum": ("52.848", "8.726"),
+    "Diepholz": ("52.606", "8.371"),
+    "Stuhr": ("53.028", "8.750"),
+    "Sulingen": ("52.682", "8.801"),
+    "Syke": ("52.915", "8.816"),
+    "Twistringen": ("52.800", "8.639"),
+    "Wagenfeld": ("52.546", "8.590"),
+    "Weyhe": ("52.981", "8.840"),
+    "Altes Amt Lemförde": ("52.468", "8.377"),
+    "Barnstorf": ("52.710", "8.505"),
+    "Bruchhausen-Vilsen": ("52.822", "8.987"),
+    "Kirchdorf": ("52.595", "8.836"),
+    "Rehden": ("52.610", "8.483"),
+    "Schwaförden": ("52.738", "8.819"),
+    "Siedenburg": ("52.693", "8.941"),
+}
+PLACES = {
+    name: Municipality(pk=i, name=name, seat_lat=Decimal(lat), seat_lon=Decimal(lon), population=1000)
+    for i, (name, (lat, lon)) in enumerate(SEATS.items(), start=1)
+}
+ACTIVE_PROVIDER = Provider(pk=1, name="Träger A", municipality=PLACES["Syke"], active=True)
+INACTIVE_PROVIDER = Provider(pk=2, name="Träger B (inaktiv)", municipality=PLACES["Diepholz"], active=False)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Reasons are compared with their English msgids, whatever the catalogue says."""
+    with translation.override("en"):
+        yield
+
+
+def place(name):
+    return PLACES[name]
+
+
+def venue(municipality, *, childcare_on_site=False):
+    return Venue(
+        pk=municipality.pk, provider=ACTIVE_PROVIDER, municipality=municipality, childcare_on_site=childcare_on_site
+    )
+
+
+def course(pk, course_type=CT.IK_ALLG, *, start=30, days=180, where="Syke", online=False, **fields):
+    """An unsaved course with the type's default levels and funder, starting `start` days after TODAY."""
+    _units, level_from, level_to, funder = COURSE_TYPE_DEFAULTS[course_type]
+    municipality = place(where)
+    values = {
+        "provider": ACTIVE_PROVIDER,
+        "venue": None if online else venue(municipality),
+        "municipality": municipality,
+        "title": f"Kurs {pk}",
+        "course_type": course_type,
+        "funder": funder,
+        "level_from": level_from,
+        "level_to": level_to,
+        "start_date": TODAY + datetime.timedelta(days=start),
+        "weekdays": [0, 2, 4],
+        "time_from": datetime.time(9),
+        "time_to": datetime.time(12),
+        "capacity": 20,
+        "free_places": 3,
+        "status": Course.Status.OPEN,
+    }
+    values.update(fields)
+    values.setdefault("end_date", values["start_date"] + datetime.timedelta(days=days))
+    return Course(pk=pk, **values)
+
+
+def person(**fields):
+    values = {
+        "pk": 1,
+        "provider": ACTIVE_PROVIDER,
+        "first_name": "Amira",
+        "last_name": "Haddad",
+        "municipality": place("Syke"),
+        "literacy": Participant.Literacy.YES,
+        "level": None,
+        "route": Route.LEGAL_CLAIM,
+        "times": [],
+        "needs_childcare": False,
+        "mobility": Participant.Mobility.ANY,
+    }
+    values.update(fields)
+    return Participant(**values)
+
+
+def ending(participant, course_type=CT.LK_NIEDRIG, *, ends_in=7, level_reached=None):
+    """The enrollment in the participant's current course, which ends `ends_in` days after TODAY."""
+    current = course(
+        9000,
+        course_type,
+        start=ends_in - 90,
+        days=90,
+        status=Course.Status.RUNNING,
+        free_places=0,
+    )
+    return Enrollment(
+        pk=9000, participant=participant, course=current, status=Enrollment.Status.ENROLLED, level_reached=level_reached
+    )
+
+
+def suggest(participant, courses, *, after=None, enrollments=(), limit=None):
+    return suggest_follow_ups(
+        participant=participant, after=after, courses=courses, enrollments=enrollments, today=TODAY, limit=limit
+    )
+
+
+def ranked_pks(suggestions):
+    return [s.course.pk for s in suggestions]
+
+
+def reasons_of(suggestions, pk):
+    return next(s.reasons for s in suggestions if s.course.pk == pk)
+
+
+def has_reason(suggestions, pk, text):
+    return any(text in reason for reason in reasons_of(suggestions, pk))
+
+
+# --- Properties (hypothesis) ----------------------------------------------------------------------------
+
+
+@st.composite
+def course_specs(draw):
+    level_from = draw(st.sampled_from(Level.values))
+    capacity = draw(st.integers(1, 25))
+    return {
+        "course_type": draw(st.sampled_from(CourseType.values)),
+        "funder": draw(st.sampled_from(Funder.values)),
+        "level_from": level_from,
+        "level_to": draw(st.integers(level_from, Level.C2)),
+        "start": draw(st.integers(-40, 140)),
+        "days": draw(st.integers(0, 300)),
+        "where": draw(st.sampled_from(list(SEATS))),
+        "online": draw(st.integers(0, 9)) == 0,
+        "provider": draw(st.sampled_from([ACTIVE_PROVIDER, ACTIVE_PROVIDER, ACTIVE_PROVIDER, INACTIVE_PROVIDER])),
+        "status": draw(st.sampled_from(Course.Status.values)),
+        "capacity": capacity,
+        "free_places": draw(st.none() | st.integers(0, capacity)),
+        "enrolled_count": draw(st.integers(0, capacity)),
+        "time_from": draw(st.none() | st.sampled_from([datetime.time(h) for h in (8, 11, 12, 16, 17, 19)])),
+        "weekdays": draw(st.lists(st.integers(0, 6), unique=True, max_size=4)),
+        "childcare": draw(st.booleans()),
+    }
+
+
+def build(pk, spec):
+    spec = dict(spec)
+    enrolled = spec.pop("enrolled_count")
+    built = course(pk, spec.pop("course_type"), **spec)
+    built.time_to = None
+    built.enrolled_count = enrolled  # as annotated by matching.candidate_courses
+    return built
+
+
+@st.composite
+def scenarios(draw):
+    """A participant, maybe a current course, enrollments they wait for, and a list of candidate courses."""
+    specs = draw(st.lists(course_specs(), max_size=12))
+    # Twins differ only in their primary key: the ranking must still be total and stable.
+    specs += draw(st.lists(st.sampled_from(specs), max_size=3)) if specs else []
+    courses = [build(pk, spec) for pk, spec in enumerate(specs, start=1)]
+    participant = person(
+        level=draw(st.none() | st.sampled_from(Level.values)),
+        literacy=draw(st.sampled_from(Participant.Literacy.values)),
+        municipality=place(draw(st.sampled_from(list(SEATS)))),
+        times=draw(st.lists(st.sampled_from(TimeOfDay.values), unique=True, max_size=3)),
+        needs_childcare=draw(st.booleans()),
+        mobility=draw(st.sampled_from(["", *Participant.Mobility.values])),
+        route=draw(st.sampled_from(Route.values)),
+    )
+    after = None
+    if draw(st.booleans()):
+        after = ending(
+            participant,
+            draw(st.sampled_from(CourseType.values)),
+            ends_in=draw(st.integers(-20, 120)),
+            level_reached=draw(st.none() | st.sampled_from(Level.values)),
+        )
+    waiting_for = draw(st.lists(st.sampled_from(courses), unique_by=lambda c: c.pk, max_size=3)) if courses else []
+    enrollments = [Enrollment(participant=participant, course=c, status=Enrollment.Status.WAITING) for c in waiting_for]
+    if after is not None:
+        enrollments.append(after)
+    # Without `after`, matching finds the current enrollment among the person's enrollments itself.
+    pass_after = draw(st.booleans())
+    return participant, after, pass_after, enrollments, courses
+
+
+def allowed(candidate, *, participant, after, enrollments):
+    """The hard rules, written out independently of the module."""
+    level = participant.level
+    if after is not None and after.level_reached is not None:
+        level = after.level_reached
+    elif level is None and after is not None:
+        level = after.course.level_to
+    free = candidate.free_places if candidate.free_places is not None else candidate.capacity - candidate.enrolled_count
+    waiting = {e.course.pk for e in enrollments if e.status in ("waiting", "enrolled")}
+    if level is not None:
+        ends_below = candidate.level_to < level
+        starts_below_and_leads_nowhere = candidate.level_from < level and candidate.level_to == level
+        if ends_below or starts_below_and_leads_nowhere:
+            return False
+    return (
+        candidate.status in ("planned", "open")
+        and TODAY < candidate.start_date <= candidate.end_date
+        and candidate.provider.active
+        and free > 0
+        and candidate.pk not in waiting
+        and (after is None or candidate.start_date > after.course.end_date)
+    )
+
+
+HYPOTHESIS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def run(scenario, courses=None):
+    participant, after, pass_after, enrollments, candidates = scenario
+    return suggest(
+        participant,
+        candidates if courses is None else courses,
+        after=after if pass_after else None,
+        enrollments=enrollments,
+    )
+
+
+@HYPOTHESIS
+@given(scenarios())
+def test_suggested_are_exactly_the_courses_the_hard_rules_allow(scenario):
+    participant, after, _pass_after, enrollments, courses = scenario
+    suggestions = run(scenario)
+    expected = {c.pk for c in courses if allowed(c, participant=participant, after=after, enrollments=enrollments)}
+    assert set(ranked_pks(suggestions)) == expected
+    for suggestion in suggestions:
+        c = suggestion.course
+        assert c.status not in ("cancelled", "finished", "running")
+        assert c.start_date > TODAY
+        assert after is None or c.start_date > after.course.end_date
+
+
+@HYPOTHESIS
+@given(scenarios())
+def test_never_a_level_step_backwards(scenario):
+    participant, after, _pass_after, _enrollments, _courses = scenario
+    level = matching.current_level(participant, after)
+    for suggestion in run(scenario):
+        if level is not None:
+            assert suggestion.course.level_to >= level
+            assert suggestion.course.level_from >= level or suggestion.course.level_to > level
+
+
+@HYPOTHESIS
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_ranking_is_stable_sorted_and_explained(scenario, rnd):
+    first = run(scenario)
+    assert run(scenario) == first
+    shuffled = list(scenario[4])
+    rnd.shuffle(shuffled)
+    again = run(scenario, courses=shuffled)
+    assert [(s.course.pk, s.score, s.reasons) for s in again] == [(s.course.pk, s.score, s.reasons) for s in first]
+    scores = [s.score for s in first]
+    assert scores == sorted(scores, reverse=True)
+    for earlier, later in zip(first, first[1:], strict=False):
+        if earlier.score == later.score:
+            assert (earlier.course.start_date, earlier.course.pk) < (later.course.start_date, later.course.pk)
+    for suggestion in first:
+        assert suggestion.reasons
+        assert all(isinstance(reason, str) and reason.strip() for reason in suggestion.reasons)
+
+
+@HYPOTHESIS
+@given(scenarios(), st.integers(0, 5))
+def test_limit_keeps_the_best(scenario, limit):
+    participant, after, pass_after, enrollments, courses = scenario
+    full = run(scenario)
+    limited = suggest_follow_ups(
+        participant=participant,
+        after=after if pass_after else None,
+        courses=courses,
+        enrollments=enrollments,
+        today=TODAY,
+        limit=limit,
+    )
+    assert limited == full[:limit]
+
+
+# --- Hard rules, one by one -----------------------------------------------------------------------------
+
+EXCLUDED = [
+    ("full", {"free_places": 0}),
+    ("status", {"status": Course.Status.CANCELLED}),
+    ("status", {"status": Course.Status.FINISHED}),
+    ("status", {"status": Course.Status.RUNNING}),
+    ("started", {"start": 0}),
+    ("started", {"start": -10}),
+    ("overlap", {"start": 7}),  # starts on the day the current course ends
+    ("overlap", {"start": 3}),
+    ("provider_inactive", {"provider": INACTIVE_PROVIDER}),
+]
+
+
+@pytest.mark.parametrize(("code", "fields"), EXCLUDED)
+def test_hard_rule_excludes(code, fields):
+    participant = person(level=Level.A1)
+    after = ending(participant, ends_in=7)
+    bad, good = course(1, **fields), course(2, start=20)
+    suggestions = suggest(participant, [bad, good], after=after)
+    assert ranked_pks(suggestions) == [2]
+    situation = matching._situation(participant, after, [after])
+    assert exclusion(bad, situation, TODAY) == code
+
+
+def test_unreported_course_is_full_when_capacity_is_taken():
+    participant = person(level=Level.A1)
+    taken, room = course(1, free_places=None, capacity=12), course(2, free_places=None, capacity=12)
+    taken.enrolled_count, room.enrolled_count = 12, 11
+    suggestions = suggest(participant, [taken, room])
+    assert ranked_pks(suggestions) == [2]
+    assert has_reason(suggestions, 2, "1 free place by capacity (not yet reported)")
+
+
+def test_course_the_person_waits_for_or_sits_in_is_not_suggested():
+    participant = person(level=Level.A1)
+    after = ending(participant)
+    waiting = course(1)
+    enrollments = [after, Enrollment(participant=participant, course=waiting, status=Enrollment.Status.WAITING)]
+    assert ranked_pks(suggest(participant, [waiting, course(2), after.course], enrollments=enrollments)) == [2]
+
+
+@pytest.mark.parametrize(
+    ("level", "level_from", "level_to", "backwards"),
+    [
+        (Level.A2, Level.A1, Level.A2, True),  # target already reached, starts below
+        (Level.B1, Level.A2, Level.B1, True),  # a repetition when B1 is reached
+        (Level.B1, Level.A1, Level.A2, True),  # ends below
+        (Level.A2, Level.A2, Level.B1, False),  # a repetition at the same level
+        (Level.A1, Level.PRE_A1, Level.B1, False),  # an integration course: placement test, joins at A1
+        (Level.A2, Level.A2, Level.A2, False),  # consolidating the same level
+        (Level.A1, Level.B1, Level.B2, False),  # too high is a soft matter, not backwards
+        (None, Level.B2, Level.C1, False),
+    ],
+)
+def test_step_backwards(level, level_from, level_to, backwards):
+    assert matching.is_step_backwards(course(1, level_from=level_from, level_to=level_to), level) is backwards
+
+
+# --- Learning path ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("from_type", "text"),
+    [
+        (CT.LK_NIEDRIG, "integration course after the low-threshold course"),
+        (CT.EOK, "integration course after the initial orientation course"),
+        (CT.NDS_BASIS, "integration course after the basic German course"),
+    ],
+)
+def test_arrival_course_leads_to_integration_course(from_type, text):
+    participant = person(level=Level.A1)
+    after = ending(participant, from_type)
+    candidates = [
+        course(1, CT.SPRACHCAFE, free_places=5),
+        course(2, CT.NDS_BASIS),
+        course(3, CT.IK_ALLG),
+        course(4, CT.BSK_B2),
+        course(5, CT.IK_ALPHA),
+    ]
+    suggestions = suggest(participant, candidates, after=after)
+    assert ranked_pks(suggestions)[:2] == [3, 2]
+    assert suggestions[0].reasons[0] == f"Next step in the learning path: {text}"
+    assert reasons_of(suggestions, 2)[0] == "Possible next step: another basic course up to A2"
+    assert has_reason(suggestions, 4, "Starts at B1, current level is A1")
+
+
+@pytest.mark.parametrize(
+    ("level_reached", "participant_level"),
+    [(Level.B1, Level.A1), (None, Level.B1)],
+    ids=["level-reached-B1", "course-target-B1-and-person-B1"],
+)
+def test_integration_course_ending_at_b1_leads_to_job_related_b2(level_reached, participant_level):
+    participant = person(level=participant_level)
+    after = ending(participant, CT.IK_ALLG, level_reached=level_reached)
+    candidates = [course(1, CT.BSK_FACH), course(2, CT.BSK_B2), course(3, CT.IK_WIED), course(4, CT.BSK_C1)]
+    suggestions = suggest(participant, candidates, after=after)
+    assert ranked_pks(suggestions) == [2, 1, 4]  # the repetition A2–B1 is a step back once B1 is reached
+    assert suggestions[0].reasons[0] == (
+        "Next step in the learning path: job-related course B2 after the integration course"
+    )
+
+
+def test_integration_course_ending_at_a2_leads_to_repetition_or_job_related_b1():
+    participant = person(level=Level.A1)
+    after = ending(participant, CT.IK_ALLG, level_reached=Level.A2)
+    candidates = [
+        course(1, CT.BSK_B2),
+        course(2, CT.IK_WIED, start=20),
+        course(3, CT.BSK_B1, start=21),
+        course(4, CT.IK_ALLG),
+        course(5, CT.BSK_A2),  # A1–A2: nothing new for someone at A2
+    ]
+    suggestions = suggest(participant, candidates, after=after)
+    assert ranked_pks(suggestions)[:2] == [2, 3]
+    assert 5 not in ranked_pks(suggestions)
+    assert reasons_of(suggestions, 2)[0] == (
+        "Next step in the learning path: repeating the integration course to reach B1"
+    )
+    assert reasons_of(suggestions, 3)[0] == "Next step in the learning path: job-related special course towards B1"
+    assert reasons_of(suggestions, 4)[0] == "Not a usual next step in the learning path"
+
+
+def test_integration_course_ending_below_a2_leads_to_job_related_a2():
+    participant = person(level=None)
+    after = ending(participant, CT.IK_ALLG, level_reached=Level.A1)
+    suggestions = suggest(participant, [course(1, CT.IK_ALLG), course(2, CT.BSK_A2)], after=after)
+    assert ranked_pks(suggestions) == [2, 1]
+    assert suggestions[0].reasons[0] == "Next step in the learning path: job-related special course towards A2"
+
+
+@pytest.mark.parametrize(
+    ("literacy", "level"),
+    [
+        (Participant.Literacy.NO, Level.ALPHA),
+        (Participant.Literacy.PARTLY, Level.A1),
+        (Participant.Literacy.YES, Level.ALPHA),
+    ],
+)
+def test_literacy_learners_go_to_the_integration_course_with_literacy(literacy, level):
+    participant = person(literacy=literacy, level=level)
+    after = ending(participant, CT.LK_NIEDRIG)
+    suggestions = suggest(participant, [course(1, CT.IK_ALLG), course(2, CT.IK_ALPHA)], after=after)
+    assert ranked_pks(suggestions) == [2, 1]
+    assert suggestions[0].reasons[0] == "Next step in the learning path: integration course with literacy training"
+    assert suggestions[1].reasons[0] == "Possible next step: integration course without literacy training"
+
+
+def test_second_script_learners_may_also_take_the_second_script_course():
+    participant = person(literacy=Participant.Literacy.OTHER_SCRIPT, level=Level.A1)
+    suggestions = suggest(participant, [course(1, CT.IK_ALLG), course(2, CT.IK_ZSL)], after=ending(participant))
+    assert ranked_pks(suggestions) == [2, 1]
+    assert suggestions[0].reasons[0] == "Next step in the learning path: course for second-script learners"
+
+
+def test_b2_leads_to_job_related_c1():
+    participant = person(level=Level.B2)
+    after = ending(participant, CT.BSK_B2)
+    suggestions = suggest(
+        participant, [course(1, CT.BSK_ANERK), course(2, CT.BSK_C1), course(3, CT.BSK_B2)], after=after
+    )
+    assert ranked_pks(suggestions) == [2, 1]
+    assert suggestions[0].reasons[0] == "Next step in the learning path: job-related course C1 after reaching B2"
+
+
+def test_language_cafe_is_a_supplement_and_ranks_low():
+    participant = person(level=Level.A1)
+    cafe = course(1, CT.SPRACHCAFE, funder=Funder.DONATIONS, free_places=20, start=8, childcare=True)
+    suggestions = suggest(participant, [cafe, course(2, CT.IK_ALLG, start=60), course(3, CT.NDS_BASIS, start=60)])
+    assert ranked_pks(suggestions) == [2, 3, 1]
+    assert suggestions[-1].reasons[0] == "Language café as a supplement, not a course step"
+
+
+def test_level_falls_back_to_the_course_target():
+    participant = person(level=None)
+    after = ending(participant, CT.IK_ALLG)  # target B1, nothing recorded
+    assert matching.current_level(participant, after) == Level.B1
+    assert ranked_pks(suggest(participant, [course(1, CT.BSK_B2), course(2, CT.IK_WIED)], after=after)) == [1]
+
+
+# --- Soft rules ------------------------------------------------------------------------------------------
+
+
+def test_rail_line_counts_as_closer():
+    participant = person(municipality=place("Diepholz"), level=Level.A1)
+    by_train, by_road = course(1, where="Bassum"), course(2, where="Sulingen")
+    km_train = matching.distance_km(place("Diepholz"), place("Bassum"))
+    km_road = matching.distance_km(place("Diepholz"), place("Sulingen"))
+    assert km_train > km_road  # Bassum is further on the map ...
+    suggestions = suggest(participant, [by_road, by_train])
+    assert ranked_pks(suggestions) == [1, 2]  # ... but closer by train
+    assert f"{round(km_train)} km from home (rail line RE 9)" in reasons_of(suggestions, 1)
+    assert f"{round(km_road)} km from home" in reasons_of(suggestions, 2)
+
+
+def test_rail_reason_names_both_lines_where_both_stop():
+    participant = person(municipality=place("Syke"))
+    suggestions = suggest(participant, [course(1, where="Twistringen")])
+    assert any(re.fullmatch(r"\d+ km from home \(rail line RE 9, RS 2\)", r) for r in suggestions[0].reasons)
+
+
+def test_mobility_local_needs_the_home_municipality():
+    participant = person(municipality=place("Syke"), mobility=Participant.Mobility.LOCAL)
+    elsewhere, home = course(1, where="Weyhe", start=20), course(2, where="Syke", start=60)
+    suggestions = suggest(participant, [elsewhere, home])
+    assert ranked_pks(suggestions) == [2, 1]
+    assert "In the home municipality (Syke)" in reasons_of(suggestions, 2)
+    assert "Outside the home municipality, but the person can only attend there" in reasons_of(suggestions, 1)
+    assert suggestions[0].score - suggestions[1].score > -WEIGHTS["mobility_local_elsewhere"] - 30
+
+
+def test_public_transport_prefers_rail():
+    participant = person(municipality=place("Diepholz"), mobility=Participant.Mobility.PUBLIC_TRANSPORT)
+    suggestions = suggest(participant, [course(1, where="Kirchdorf"), course(2, where="Barnstorf")])
+    assert ranked_pks(suggestions) == [2, 1]
+    assert "Reachable by train" in reasons_of(suggestions, 2)
+    assert "No train connection, only by bus" in reasons_of(suggestions, 1)
+
+
+def test_online_course_needs_no_travel():
+    participant = person(municipality=place("Wagenfeld"), mobility=Participant.Mobility.LOCAL)
+    suggestions = suggest(participant, [course(1, where="Stuhr", online=True)])
+    assert "Online course: no travel" in suggestions[0].reasons
+    assert not any("home municipality" in r for r in suggestions[0].reasons)
+
+
+def test_childcare_when_needed():
+    participant = person(needs_childcare=True)
+    without = course(1)
+    offered = course(2, childcare=True)
+    on_site = course(3)
+    on_site.venue = venue(place("Syke"), childcare_on_site=True)
+    suggestions = suggest(participant, [without, offered, on_site])
+    assert ranked_pks(suggestions) == [2, 3, 1]
+    assert "Childcare available" in reasons_of(suggestions, 3)
+    assert "No childcare, although needed" in reasons_of(suggestions, 1)
+    assert not any("hildcare" in r for r in suggest(person(), [without])[0].reasons)
+
+
+def test_times_of_day():
+    participant = person(times=[TimeOfDay.MORNING, TimeOfDay.WEEKEND])
+    evening = course(1, time_from=datetime.time(18))
+    morning = course(2, time_from=datetime.time(9))
+    saturday = course(3, time_from=datetime.time(14), weekdays=[5])
+    afternoon = course(4, time_from=datetime.time(12, 30))
+    suggestions = suggest(participant, [evening, morning, saturday, afternoon])
+    assert ranked_pks(suggestions)[:2] == [2, 3]
+    assert "mornings, as wished" in reasons_of(suggestions, 2)
+    assert "weekends, as wished" in reasons_of(suggestions, 3)
+    assert "evenings, outside the possible times (mornings, weekends)" in reasons_of(suggestions, 1)
+    assert "afternoons, outside the possible times (mornings, weekends)" in reasons_of(suggestions, 4)
+
+
+def test_route_must_fit_the_funder():
+    # A county-course route gives no access to a BAMF course: the open Land course ranks first.
+    no_access = person(level=Level.A1, route=Route.COUNTY_COURSE)
+    candidates = [course(1, CT.IK_ALLG), course(2, CT.NDS_BASIS)]
+    suggestions = suggest(no_access, candidates, after=ending(no_access, CT.LK_NIEDRIG))
+    assert ranked_pks(suggestions) == [2, 1]
+    assert "No access yet: a BAMF course needs a claim, an obligation or an admission" in reasons_of(suggestions, 1)
+    assert "Access fits: Land course, open to everyone" in reasons_of(suggestions, 2)
+    # With a claim the integration course comes first.
+    claim = person(level=Level.A1, route=Route.LEGAL_CLAIM)
+    suggestions = suggest(claim, candidates, after=ending(claim, CT.LK_NIEDRIG))
+    assert ranked_pks(suggestions) == [1, 2]
+    assert "Access fits: Legal claim (§ 44 AufenthG)" in reasons_of(suggestions, 1)
+    # Self-payers fit any course; an unknown route is to be checked.
+    assert "Access fits: Self-payer" in suggest(person(route=Route.SELF_PAYER), candidates)[0].reasons
+    unknown = suggest(person(route=Route.UNKNOWN), [course(1)])[0]
+    assert "Access to be checked: a BAMF course needs a claim, an obligation or an admission" in unknown.reasons
+
+
+def test_county_course_is_open_to_all():
+    suggestions = suggest(person(route=Route.UNKNOWN, level=Level.ALPHA), [course(1, CT.LK_NIEDRIG)])
+    assert "Access fits: county course, open to everyone" in suggestions[0].reasons
+
+
+def test_smaller_gap_is_better_and_more_than_twelve_weeks_is_penalised():
+    participant = person(level=Level.A1)
+    after = ending(participant, ends_in=7)
+    soon, later, much_later = course(1, start=12), course(2, start=50), course(3, start=7 + 13 * 7)
+    suggestions = suggest(participant, [much_later, later, soon], after=after)
+    assert ranked_pks(suggestions) == [1, 2, 3]
+    assert "starts 5 days after the current course ends" in reasons_of(suggestions, 1)
+    assert "starts only 13 weeks after the current course ends" in reasons_of(suggestions, 3)
+    assert "starts in 12 days" in suggest(participant, [soon])[0].reasons
+
+
+def test_more_free_places_rank_higher():
+    participant = person()
+    suggestions = suggest(participant, [course(1, free_places=1), course(2, free_places=4)])
+    assert ranked_pks(suggestions) == [2, 1]
+    assert "4 free places" in reasons_of(suggestions, 2)
+    assert "1 free place" in reasons_of(suggestions, 1)
+
+
+def test_ties_break_by_start_date_then_primary_key():
+    participant = person()
+    twins = [course(7, start=11), course(3, start=11), course(5, start=10)]  # all within GAP_FULL_DAYS
+    for c in twins:
+        c.time_from = None
+    scores = {s.course.pk: s.score for s in suggest(participant, twins)}
+    assert len(set(scores.values())) == 1
+    assert ranked_pks(suggest(participant, twins)) == [5, 3, 7]
+
+
+def test_enrollment_of_someone_else_is_refused():
+    participant = person(pk=1)
+    other = ending(person(pk=2))
+    with pytest.raises(ValueError, match="another participant"):
+        suggest(participant, [course(1)], after=other)
+
+
+# --- With the database -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def district(db):
+    syke = factories.MunicipalityFactory(name="Syke", seat_lat="52.915", seat_lon="8.816")
+    bassum = factories.MunicipalityFactory(name="Bassum", seat_lat="52.848", seat_lon="8.726")
+    sending = factories.ProviderFactory(name="Sendender Träger", municipality=syke)
+    receiving = factories.ProviderFactory(name="Aufnehmender Träger", municipality=bassum)
+    today = timezone.localdate()
+    ending_course = factories.CourseFactory(
+        provider=sending,
+        course_type=CT.LK_NIEDRIG,
+        funder=Funder.COUNTY,
+        level_from=Level.ALPHA,
+        level_to=Level.A1,
+        start_date=today - datetime.timedelta(days=80),
+        end_date=today + datetime.timedelta(days=10),
+        status=Course.Status.RUNNING,
+    )
+    return sending, receiving, ending_course, today
+
+
+def add_candidates(receiving, today, n, offset=0):
+    types = [CT.IK_ALLG, CT.NDS_BASIS, CT.IK_ALPHA, CT.BSK_B2, CT.SPRACHCAFE]
+    courses = []
+    for i in range(offset, offset + n):
+        course_type = types[i % len(types)]
+        _units, level_from, level_to, funder = COURSE_TYPE_DEFAULTS[course_type]
+        courses.append(
+            factories.CourseFactory(
+                provider=receiving,
+                course_type=course_type,
+                funder=funder,
+                level_from=level_from,
+                level_to=level_to,
+                start_date=today + datetime.timedelta(days=14 + i % 40),
+                childcare=bool(i % 2),
+            )
+        )
+    return courses
+
+
+def add_participants(ending_course, n, *, waiting_for=None):
+    people = []
+    for i in range(n):
+        participant = factories.ParticipantFactory(
+            provider=ending_course.provider,
+            level=Level.A1,
+            literacy="yes" if i % 3 else "no",
+            times=["morning"],
+            needs_childcare=bool(i % 2),
+            mobility="public",
+        )
+        Enrollment.objects.create(participant=participant, course=ending_course, status="enrolled")
+        if waiting_for is not None:
+            Enrollment.objects.create(participant=participant, course=waiting_for, status="waiting")
+        people.append(participant)
+    return people
+
+
+def test_candidate_courses_only_with_a_free_place(district):
+    sending, receiving, ending_course, today = district
+    reported_full = factories.CourseFactory(provider=receiving, capacity=5, min_size=1)
+    factories.report(reported_full, 0)
+    reported_free = factories.CourseFactory(provider=receiving, capacity=5, min_size=1)
+    factories.report(reported_free, 2)
+    taken = factories.CourseFactory(provider=receiving, capacity=2, min_size=1)
+    room = factories.CourseFactory(provider=receiving, capacity=2, min_size=1)
+    for target, status in [(taken, "enrolled"), (taken, "enrolled"), (room, "enrolled"), (room, "waiting")]:
+        Enrollment.objects.create(
+            participant=factories.ParticipantFactory(provider=sending), course=target, status=status
+        )
+    started = factories.CourseFactory(provider=receiving, start_date=today)
+    cancelled = factories.CourseFactory(provider=receiving, status=Course.Status.CANCELLED)
+    found = {c.pk: c for c in matching.candidate_courses(today=today)}
+    assert reported_free.pk in found and room.pk in found
+    assert not {reported_full.pk, taken.pk, started.pk, cancelled.pk, ending_course.pk} & set(found)
+    assert found[room.pk].enrolled_count == 1
+
+
+def test_suggest_follow_ups_finds_the_current_course_itself(district, django_assert_num_queries):
+    sending, receiving, ending_course, today = district
+    ik, overlapping, waited_for = add_candidates(receiving, today, 3)
+    overlapping.start_date = ending_course.end_date
+    overlapping.save()
+    participant = add_participants(ending_course, 1, waiting_for=waited_for)[0]
+    participant = Participant.objects.select_related("municipality").get(pk=participant.pk)
+    with django_assert_num_queries(2):  # the person's enrollments, the candidates
+        suggestions = suggest_follow_ups(participant=participant, today=today)
+    assert ranked_pks(suggestions) == [ik.pk]
+    assert "starts 4 days after the current course ends" in suggestions[0].reasons
+
+
+def test_suggest_for_course_covers_enrolled_and_completed_people(district):
+    sending, receiving, ending_course, today = district
+    add_candidates(receiving, today, 5)
+    enrolled, completed, dropped, anonymised = add_participants(ending_course, 4)
+    Enrollment.objects.filter(participant=completed).update(status="completed", level_reached=Level.A2)
+    Enrollment.objects.filter(participant=dropped).update(status="dropped")
+    Participant.objects.filter(pk=anonymised.pk).update(status=Participant.Status.ANONYMISED)
+    result = matching.suggest_for_course(course=ending_course, today=today)
+    assert set(result) == {enrolled.pk, completed.pk}
+    assert all(result.values())
+    assert all(len(suggestions) <= 5 for suggestions in result.values())
+    alone = suggest_follow_ups(participant=enrolled, today=today, limit=5)
+    assert [(s.course.pk, s.score, s.reasons) for s in alone] == [
+        (s.course.pk, s.score, s.reasons) for s in result[enrolled.pk]
+    ]
+
+
+def test_suggest_for_course_query_count_does_not_grow(district):
+    sending, receiving, ending_course, today = district
+    waited_for = add_candidates(receiving, today, 5)[0]
+    add_participants(ending_course, 3, waiting_for=waited_for)
+
+    def measure():
+        with CaptureQueriesContext(connection) as context:
+            result = matching.suggest_for_course(course=ending_course, today=today)
+        return len(context.captured_queries), "\n".join(q["sql"] for q in context.captured_queries), result
+
+    small, small_sql, small_result = measure()
+    assert len(small_result) == 3
+    other_municipality = factories.MunicipalityFactory(name="Weyhe", seat_lat="52.981", seat_lon="8.840")
+    add_candidates(factories.ProviderFactory(municipality=other_municipality), today, 25, offset=5)
+    add_candidates(receiving, today, 20, offset=30)
+    add_participants(ending_course, 27, waiting_for=waited_for)
+    large, large_sql, large_result = measure()
+    assert len(large_result) == 30
+    assert small == large, f"queries grew from {small} to {large}:\n{large_sql}"
+    assert large == 3, f"{large} queries (participants, their enrollments, candidates):\n{large_sql}"
+
+
+def test_suggest_for_course_without_participants_is_one_query(district, django_assert_num_queries):
+    _sending, _receiving, ending_course, today = district
+    with django_assert_num_queries(1):
+        assert matching.suggest_for_course(course=ending_course, today=today) == {}
+
+
+def test_shuffled_database_candidates_rank_the_same(district):
+    sending, receiving, ending_course, today = district
+    add_candidates(receiving, today, 12)
+    participant = add_participants(ending_course, 1)[0]
+    courses = list(matching.candidate_courses(today=today))
+    first = suggest_follow_ups(participant=participant, courses=courses, today=today, limit=None)
+    random.Random(4).shuffle(courses)
+    assert suggest_follow_ups(participant=participant, courses=courses, today=today, limit=None) == first
