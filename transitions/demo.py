@@ -97,7 +97,9 @@ def seed_handovers(rng: random.Random | None = None, *, today: datetime.date | N
                 HandoverStep.objects.create(handover=handover, status=S.PROPOSED, at=_at(proposed_on))
                 created += 1
                 continue
-            course = rng.choice(fitting)
+            # One of the closest steps (entry level nearest to the person's level, soonest start).
+            fitting.sort(key=lambda c: (abs(c.level_from - level), c.start_date, c.pk))
+            course = rng.choice(fitting[:3])
             handover = Handover.objects.create(
                 participant=enrollment.participant,
                 from_enrollment=enrollment,
@@ -120,7 +122,7 @@ def seed_handovers(rng: random.Random | None = None, *, today: datetime.date | N
             if status in (S.ACCEPTED, S.NO_SHOW):
                 _consent(enrollment, course.provider, proposed_on)
                 steps.append(S.ACCEPTED)
-                handover.due_on = course.start_date
+                handover.due_on = course.start_date if status == S.ACCEPTED else None
             if status in (S.DECLINED, S.WITHDRAWN, S.NO_SHOW):
                 steps.append(status)
             handover.save()

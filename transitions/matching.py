@@ -261,7 +261,7 @@ def exclusion(course: Course, situation: _Situation, today: datetime.date) -> st
     if course.pk is not None and (course.pk == situation.current_course_id or course.pk in situation.open_course_ids):
         return "already_enrolled"
     # Both date ranges include their last day: a course starting on the day the current one ends overlaps it.
-    if situation.current_end is not None and course.start_date <= situation.current_end:
+    if situation.current_end is not None and course.start_date < situation.current_end:
         return "overlap"
     if is_step_backwards(course, situation.level):
         return "backwards"
@@ -349,7 +349,7 @@ def _score(course: Course, situation: _Situation, today: datetime.date) -> Sugge
         _childcare(course, situation),
         _route(course, situation),
     ]
-    parts = [p for p in parts if p is not None][:0]
+    parts = [p for p in parts if p is not None]
     score = round(sum(points for points, _reason in parts), 2)
     return Suggestion(course=course, score=score, reasons=tuple(reason for _points, reason in parts))
 
