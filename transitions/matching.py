@@ -115,8 +115,8 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
-class _Situation:
-    """What the ranking needs to know about the person and their current course."""
+class Situation:
+    """What the ranking needs to know about the person and their current course (see ``situation_for``)."""
 
     level: int | None
     literacy_learner: bool
@@ -182,7 +182,7 @@ def suggest_follow_ups(
         after = _current_enrollment(enrollments)
     if courses is None:
         courses = candidate_courses(today=today)
-    situation = _situation(participant, after, enrollments)
+    situation = situation_for(participant=participant, after=after, enrollments=enrollments)
     return rank(situation=situation, courses=courses, today=today, limit=limit)
 
 
@@ -218,7 +218,7 @@ def suggest_for_course(
             if e.course_id == course.pk and e.status in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED)
         ]
         after = max(in_course, key=lambda e: (e.status == Enrollment.Status.ENROLLED, e.pk))
-        situation = _situation(participant, after, enrollments)
+        situation = situation_for(participant=participant, after=after, enrollments=enrollments)
         result[participant.pk] = rank(situation=situation, courses=courses, today=today, limit=limit)
     return result
 
@@ -235,7 +235,7 @@ def current_level(participant: Participant, after: Enrollment | None) -> int | N
 
 
 def is_step_backwards(course: Course, level: int | None) -> bool:
-    """A course that leads nowhere above the current level and starts below it, or ends below it.
+    """True for a course that ends below the current level, or starts below it without leading above it.
 
     Courses that span several levels (an integration course Pre-A1–B1, a language café) take people in at
     their level after a placement test, so an entry level below the current one alone is no step back; a
@@ -248,7 +248,7 @@ def is_step_backwards(course: Course, level: int | None) -> bool:
     return course.level_from < level and course.level_to <= level
 
 
-def exclusion(course: Course, situation: _Situation, today: datetime.date) -> str | None:
+def exclusion(course: Course, situation: Situation, today: datetime.date) -> str | None:
     """Why the course may never be suggested (a short code for tests and debugging), or None."""
     if course.status not in (Course.Status.PLANNED, Course.Status.OPEN):
         return "status"
@@ -261,7 +261,7 @@ def exclusion(course: Course, situation: _Situation, today: datetime.date) -> st
     if course.pk is not None and (course.pk == situation.current_course_id or course.pk in situation.open_course_ids):
         return "already_enrolled"
     # Both date ranges include their last day: a course starting on the day the current one ends overlaps it.
-    if situation.current_end is not None and course.start_date < situation.current_end:
+    if situation.current_end is not None and course.start_date <= situation.current_end:
         return "overlap"
     if is_step_backwards(course, situation.level):
         return "backwards"
@@ -280,7 +280,7 @@ def free_places(course: Course) -> tuple[int, bool]:
 
 
 def rank(
-    *, situation: _Situation, courses: Iterable[Course], today: datetime.date, limit: int | None = None
+    *, situation: Situation, courses: Iterable[Course], today: datetime.date, limit: int | None = None
 ) -> list[Suggestion]:
     """Score the courses that pass the hard rules; best first, ties by start date, then primary key."""
     suggestions = [
@@ -316,10 +316,13 @@ def _current_enrollment(enrollments: Sequence[Enrollment]) -> Enrollment | None:
     return None
 
 
-def _situation(participant: Participant, after: Enrollment | None, enrollments: Sequence[Enrollment]) -> _Situation:
+def situation_for(
+    *, participant: Participant, after: Enrollment | None, enrollments: Sequence[Enrollment]
+) -> Situation:
+    """The person's situation after `after` (their ending enrollment), given all their enrollments."""
     level = current_level(participant, after)
     literacy = participant.literacy
-    return _Situation(
+    return Situation(
         level=level,
         literacy_learner=literacy != Participant.Literacy.YES or level == Level.ALPHA,
         other_script=literacy == Participant.Literacy.OTHER_SCRIPT,
@@ -338,7 +341,7 @@ def _situation(participant: Participant, after: Enrollment | None, enrollments: 
 # --- Scoring --------------------------------------------------------------------------------------------
 
 
-def _score(course: Course, situation: _Situation, today: datetime.date) -> Suggestion:
+def _score(course: Course, situation: Situation, today: datetime.date) -> Suggestion:
     parts = [
         _path(course, situation),
         _entry_level(course, situation),
@@ -358,14 +361,14 @@ def _level_label(level: int) -> str:
     return Level(level).label
 
 
-def _path(course: Course, s: _Situation) -> tuple[float, str]:
+def _path(course: Course, s: Situation) -> tuple[float, str]:
     kind, reason = _path_step(course, s)
     if reason is None:
         reason = _("Not a usual next step in the learning path")
     return WEIGHTS[f"path_{kind}"], reason
 
 
-def _path_step(course: Course, s: _Situation) -> tuple[str, str | None]:
+def _path_step(course: Course, s: Situation) -> tuple[str, str | None]:
     ct, level = course.course_type, s.level
     if ct == CourseType.SPRACHCAFE:
         return "supplement", _("Language café as a supplement, not a course step")
@@ -421,7 +424,7 @@ def _path_step(course: Course, s: _Situation) -> tuple[str, str | None]:
     return "other", None
 
 
-def _entry_level(course: Course, s: _Situation) -> tuple[float, str] | None:
+def _entry_level(course: Course, s: Situation) -> tuple[float, str] | None:
     if s.level is None or course.level_from <= s.level or course.course_type == CourseType.SPRACHCAFE:
         return None
     steps = course.level_from - s.level
@@ -445,7 +448,7 @@ def _free_places(course: Course) -> tuple[float, str]:
     return points * WEIGHTS["free_places_estimated_factor"], reason
 
 
-def _gap(course: Course, s: _Situation, today: datetime.date) -> tuple[float, str]:
+def _gap(course: Course, s: Situation, today: datetime.date) -> tuple[float, str]:
     after_current = s.current_end is not None and s.current_end >= today
     reference = s.current_end if after_current else today
     days = (course.start_date - reference).days
@@ -475,7 +478,7 @@ def _gap(course: Course, s: _Situation, today: datetime.date) -> tuple[float, st
     return points, reason % {"days": days}
 
 
-def _distance(course: Course, s: _Situation) -> list[tuple[float, str]]:
+def _distance(course: Course, s: Situation) -> list[tuple[float, str]]:
     if course.venue is None:
         return [(0.0, _("Online course: no travel"))]
     home, there = s.municipality, course.municipality
@@ -519,7 +522,7 @@ def _course_slot(course: Course) -> str | None:
     return TimeOfDay.EVENING
 
 
-def _time_of_day(course: Course, s: _Situation) -> tuple[float, str] | None:
+def _time_of_day(course: Course, s: Situation) -> tuple[float, str] | None:
     wanted = [t for t in TimeOfDay if t in s.times]
     if not wanted:
         return None
@@ -535,7 +538,7 @@ def _time_of_day(course: Course, s: _Situation) -> tuple[float, str] | None:
     return WEIGHTS["time_does_not_fit"], reason
 
 
-def _childcare(course: Course, s: _Situation) -> tuple[float, str] | None:
+def _childcare(course: Course, s: Situation) -> tuple[float, str] | None:
     if not s.needs_childcare:
         return None
     if course.childcare or (course.venue is not None and course.venue.childcare_on_site):
@@ -543,7 +546,7 @@ def _childcare(course: Course, s: _Situation) -> tuple[float, str] | None:
     return WEIGHTS["childcare_missing"], _("No childcare, although needed")
 
 
-def _route(course: Course, s: _Situation) -> tuple[float, str]:
+def _route(course: Course, s: Situation) -> tuple[float, str]:
     route = s.route
     if route == Route.SELF_PAYER:
         return WEIGHTS["route_fits"], _("Access fits: %(route)s") % {"route": Route(route).label}

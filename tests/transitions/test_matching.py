@@ -210,6 +210,11 @@ def scenarios(draw):
             ends_in=draw(st.sampled_from([-1, 0, 7]) | st.integers(-20, 120)),
             level_reached=draw(st.none() | st.sampled_from(Level.values)),
         )
+    if after is not None and courses:
+        # Some courses start on the current course's last day or the day after: the overlap boundary.
+        for pinned in draw(st.lists(st.sampled_from(courses), max_size=2)):
+            pinned.start_date = after.course.end_date + datetime.timedelta(days=draw(st.sampled_from([0, 1])))
+            pinned.end_date = max(pinned.end_date, pinned.start_date)
     waiting_for = draw(st.lists(st.sampled_from(courses), unique_by=lambda c: c.pk, max_size=3)) if courses else []
     enrollments = [Enrollment(participant=participant, course=c, status=Enrollment.Status.WAITING) for c in waiting_for]
     if after is not None:
@@ -338,7 +343,7 @@ def test_hard_rule_excludes(code, fields):
     bad, good = course(1, **fields), course(2, start=20)
     suggestions = suggest(participant, [bad, good], after=after)
     assert ranked_pks(suggestions) == [2]
-    situation = matching._situation(participant, after, [after])
+    situation = matching.situation_for(participant=participant, after=after, enrollments=[after])
     assert exclusion(bad, situation, TODAY) == code
 
 
