@@ -173,6 +173,8 @@ COUNTY_NAME = "Landkreis Diepholz"
 # Participants without any activity (changes, enrollments, consents) for this many months are anonymised
 # by the daily retention job; aggregate figures stay.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+# Courses ending within this many weeks are listed for follow-up handovers ("ending courses").
+ENDING_COURSE_WEEKS = env.int("ENDING_COURSE_WEEKS", default=8)
 # Aggregates shown to county staff hide counts below this (small numbers could identify people).
 SMALL_NUMBER_LIMIT = 3
 # Audit entries keep JSON changes (old/new per field), readable per participant by the coordinator.

@@ -88,6 +88,11 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrollments, consents, wishes = selectors.participant_activity(participant=participant)
     full = view == selectors.View.FULL
     is_owner = access.is_coordinator(request.user) or participant.provider_id in access.provider_ids_for(request.user)
+    suggestions = []
+    if full and is_owner and participant.status == Participant.Status.ACTIVE:
+        from transitions.matching import suggest_follow_ups
+
+        suggestions = suggest_follow_ups(participant=participant, limit=3)
     return render(
         request,
         "participants/participant_detail.html",
@@ -99,6 +104,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enrollments": enrollments if full else None,
             "consents": consents if full else None,
             "wishes": wishes,
+            "suggestions": suggestions,
         },
     )
 

@@ -20,7 +20,11 @@ from participants.models import Enrollment
 
 from .models import Handover
 
-ENDING_HORIZON_DAYS = 56  # 8 weeks
+
+def ending_horizon_days() -> int:
+    from django.conf import settings
+
+    return settings.ENDING_COURSE_WEEKS * 7
 
 
 def handovers_visible_to(*, user) -> QuerySet[Handover]:
@@ -56,9 +60,10 @@ def is_receiver(user, handover: Handover) -> bool:
     )
 
 
-def ending_courses(*, user, today: datetime.date | None = None, horizon_days: int = ENDING_HORIZON_DAYS):
+def ending_courses(*, user, today: datetime.date | None = None, horizon_days: int | None = None):
     """Courses ending within the horizon, each with the number of enrolled people without a follow-up."""
     today = today or timezone.localdate()
+    horizon_days = horizon_days if horizon_days is not None else ending_horizon_days()
     open_handover = Handover.objects.filter(
         from_enrollment=OuterRef("pk"), status__in=[*Handover.OPEN_STATUSES, Handover.Status.STARTED]
     )

@@ -212,7 +212,7 @@ def ending_course_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "transitions/ending_course_list.html",
-        {"courses": selectors.ending_courses(user=request.user), "horizon_weeks": selectors.ENDING_HORIZON_DAYS // 7},
+        {"courses": selectors.ending_courses(user=request.user), "horizon_weeks": selectors.ending_horizon_days() // 7},
     )
 
 

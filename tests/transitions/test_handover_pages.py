@@ -97,3 +97,47 @@ def test_ending_courses_count_people_without_follow_up(world, login):
     row = html[html.index("Endet bald") :]
     row = row[: row.index("</tr>")]
     assert '<td class="text-end">3</td>' in row and ">2</td>" in row
+
+
+@pytest.mark.django_db
+def test_ending_course_horizon_is_configurable(world, login, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    factories.CourseFactory(
+        provider=world.provider_a,
+        title="Endet in zehn Wochen",
+        start_date=timezone.localdate() - datetime.timedelta(days=30),
+        end_date=timezone.localdate() + datetime.timedelta(weeks=10),
+        status="running",
+    )
+    client = login(world.users.a_admin)
+    assert "Endet in zehn Wochen" not in client.get(reverse("transitions:ending_course_list")).content.decode()
+    settings.ENDING_COURSE_WEEKS = 12
+    assert "Endet in zehn Wochen" in client.get(reverse("transitions:ending_course_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_participant_page_suggests_next_courses_and_proposes_in_one_click(world, login):
+    import datetime
+
+    from django.utils import timezone
+
+    person = factories.ParticipantFactory(provider=world.provider_a, level=2, last_name="Vorschlag-Test")
+    later = factories.CourseFactory(
+        provider=world.provider_b,
+        title="Integrationskurs später",
+        course_type="IK_ALLG",
+        level_from=2,
+        level_to=4,
+        start_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    factories.report(later, 5)
+    client = login(world.users.a_staff)
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert "Passende Anschlusskurse" in html and "Integrationskurs später" in html
+    response = client.post(reverse("transitions:handover_create"), {"teilnehmende": person.pk, "kurs": later.pk})
+    handover = Handover.objects.get(participant=person)
+    assert response.status_code == 302 and response.url == handover.get_absolute_url()
+    assert handover.to_course == later and handover.status == "proposed" and handover.from_provider == world.provider_a
