@@ -18,7 +18,7 @@ from diepholz_coord import access
 from diepholz_coord.access import Role
 from participants.models import Enrollment
 
-from .models import Handover
+from .models import Handover, HandoverStep
 
 
 def ending_horizon_days() -> int:
@@ -37,7 +37,10 @@ def handovers_visible_to(*, user) -> QuerySet[Handover]:
     if role not in access.PROVIDER_ROLES:
         return qs.none()
     ids = access.provider_ids_for(user)
-    return qs.filter(Q(from_provider_id__in=ids) | Q(to_provider_id__in=ids) | Q(participant__provider_id__in=ids))
+    # The receiving side sees a handover once it has been offered to it (not while it is only being proposed).
+    offered = Exists(HandoverStep.objects.filter(handover=OuterRef("pk"), status=Handover.Status.OFFERED))
+    received = Q(to_provider_id__in=ids) & Q(offered)
+    return qs.filter(Q(from_provider_id__in=ids) | Q(participant__provider_id__in=ids) | received)
 
 
 def handover_get_for_user(*, user, pk: int) -> Handover:

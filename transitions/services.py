@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from courses.models import Course, Membership
+from diepholz_coord import access
 from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.models import Consent, Enrollment, Participant
@@ -63,8 +64,9 @@ def _step(handover: Handover, status: str, actor, note: str = "") -> None:
 
 
 def _lock(handover: Handover) -> Handover:
+    # Lock the handover row only: PostgreSQL cannot lock the nullable side of the outer joins.
     return (
-        Handover.objects.select_for_update()
+        Handover.objects.select_for_update(of=("self",))
         .select_related("participant", "to_course", "to_provider", "from_provider")
         .get(pk=handover.pk)
     )
@@ -80,6 +82,20 @@ def _check_transition(handover: Handover, to_status: str, actor) -> None:
         raise PermissionDenied(_("Only the sending provider or the coordination may do this."))
     if to_status in RECEIVER_STEPS and not selectors.is_receiver(actor, handover):
         raise PermissionDenied(_("Only the receiving provider or the coordination may do this."))
+
+
+def _check_target(course: Course) -> None:
+    """A handover goes to a course that has not started, is not cancelled and still has room."""
+    if not course.is_bookable or course.start_date <= timezone.localdate():
+        raise ValidationError(_("Choose a course that has not started yet and is not cancelled."))
+    enrolled = course.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    free = (
+        course.capacity - enrolled
+        if course.free_places is None
+        else min(course.free_places, course.capacity - enrolled)
+    )
+    if free <= 0:
+        raise ValidationError(_("“%(title)s” has no free place any more.") % {"title": course.title})
 
 
 def has_valid_consent(handover: Handover, today: datetime.date | None = None) -> bool:
@@ -107,15 +123,29 @@ def handover_propose(
     note: str = "",
 ) -> Handover:
     """Start a handover: for a named course, or for a wanted type/level while no course is fixed."""
-    if participant_selectors.participant_view_for(user=actor, participant=participant) != (
+    if from_enrollment is None:
+        # The course the person sits in now is the one they are handed over from.
+        from_enrollment = (
+            participant.enrollments.filter(status=Enrollment.Status.ENROLLED)
+            .select_related("course__provider")
+            .order_by("-course__end_date", "-pk")
+            .first()
+        )
+    own = access.provider_ids_for(actor)
+    may_propose = (
+        access.is_coordinator(actor)
+        or participant.provider_id in own
+        or (from_enrollment is not None and from_enrollment.course.provider_id in own)
+    )
+    full_view = participant_selectors.participant_view_for(user=actor, participant=participant) == (
         participant_selectors.View.FULL
-    ):
+    )
+    if not (may_propose and full_view):
         raise PermissionDenied(_("You may not propose a handover for this person."))
     if to_course is None and wanted_level is None:
         raise ValidationError(_("Please choose a course, or at least the wanted level."))
     if to_course is not None:
-        if not to_course.is_bookable or to_course.start_date <= timezone.localdate():
-            raise ValidationError(_("Choose a course that has not started yet and is not cancelled."))
+        _check_target(to_course)
         if Handover.objects.filter(participant=participant, to_course=to_course, status__in=Handover.OPEN_STATUSES):
             raise ValidationError(_("There is already an open handover of this person to this course."))
     from_provider = from_enrollment.course.provider if from_enrollment else participant.provider
@@ -157,8 +187,7 @@ def handover_offer(*, actor, handover: Handover, to_course: Course | None = None
     course = to_course or handover.to_course
     if course is None:
         raise ValidationError(_("Choose the course the person is offered to."))
-    if not course.is_bookable or course.start_date <= timezone.localdate():
-        raise ValidationError(_("Choose a course that has not started yet and is not cancelled."))
+    _check_target(course)
     handover.to_course = course
     handover.to_provider = course.provider
     handover.status = S.OFFERED
@@ -173,6 +202,7 @@ def handover_offer(*, actor, handover: Handover, to_course: Course | None = None
 def handover_accept(*, actor, handover: Handover, note: str = "") -> Handover:
     handover = _lock(handover)
     _check_transition(handover, S.ACCEPTED, actor)
+    _check_target(handover.to_course)
     if not has_valid_consent(handover):
         raise ValidationError(
             _(

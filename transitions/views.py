@@ -115,7 +115,9 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "history": handover.steps.select_related("by"),
             "consent_ok": services.has_valid_consent(handover),
-            "may_edit_checklist": handover.is_open and (sender or receiver),
+            # Before a consent names the receiver, it sees whether items are there, not what they say.
+            "show_details": full or sender,
+            "may_edit_checklist": handover.is_open and (sender or (receiver and full)),
             "form": StepForm(),
         },
     )
@@ -145,7 +147,8 @@ def handover_step(request: HttpRequest, pk: int, status: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def handover_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     handover = selectors.handover_get_for_user(user=request.user, pk=pk)
-    if not (selectors.is_sender(request.user, handover) or selectors.is_receiver(request.user, handover)):
+    full = _participant_view(request.user, handover) == participant_selectors.View.FULL
+    if not (selectors.is_sender(request.user, handover) or (selectors.is_receiver(request.user, handover) and full)):
         raise PermissionDenied
     form = ChecklistForm(_posted(request), instance=handover)
     if request.method == "POST" and form.is_valid():

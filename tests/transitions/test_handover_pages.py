@@ -141,3 +141,90 @@ def test_participant_page_suggests_next_courses_and_proposes_in_one_click(world,
     handover = Handover.objects.get(participant=person)
     assert response.status_code == 302 and response.url == handover.get_absolute_url()
     assert handover.to_course == later and handover.status == "proposed" and handover.from_provider == world.provider_a
+
+
+@pytest.mark.django_db
+def test_receiver_sees_no_checklist_details_or_proposals_before_consent(world, login):
+    person = factories.ParticipantFactory(provider=world.provider_a, last_name="Checkliste-Test")
+    course = factories.CourseFactory(provider=world.provider_b, title="Kurs bei B")
+    handover = services.handover_propose(
+        actor=world.users.a_admin, participant=person, to_course=course, note="Notiz-nur-für-A"
+    )
+    services.handover_update_checklist(
+        actor=world.users.a_admin,
+        handover=handover,
+        data={
+            "eligibility": "obligation",
+            "eligibility_issuer": "Ausländerbehörde Diepholz",
+            "certificates": "DTZ A2",
+            "constraints": "alleinerziehend, arbeitet nachts",
+        },
+    )
+    client = login(world.users.b_admin)
+    # Only proposed: not B's business yet.
+    assert client.get(handover.get_absolute_url()).status_code == 404
+    assert "Checkliste-Test" not in client.get(reverse("transitions:handover_list")).content.decode()
+    services.handover_offer(actor=world.users.a_admin, handover=handover)
+    html = client.get(handover.get_absolute_url()).content.decode()
+    for secret in ("Checkliste-Test", "Ausländerbehörde Diepholz", "DTZ A2", "alleinerziehend", "Notiz-nur-für-A"):
+        assert secret not in html, secret
+    assert client.get(reverse("transitions:handover_checklist", args=[handover.pk])).status_code == 403
+    factories.ConsentFactory(participant=person, recipient=world.provider_b)
+    html = client.get(handover.get_absolute_url()).content.decode()
+    assert "Ausländerbehörde Diepholz" in html and "Checkliste-Test" in html
+
+
+@pytest.mark.django_db
+def test_only_sender_side_proposes_and_full_courses_are_refused(world):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    person = factories.ParticipantFactory(provider=world.provider_a)
+    factories.ConsentFactory(participant=person, recipient=world.provider_b)
+    course = factories.CourseFactory(provider=world.provider_b, capacity=5, min_size=1)
+    with pytest.raises(PermissionDenied):
+        services.handover_propose(actor=world.users.b_admin, participant=person, to_course=course)
+    factories.report(course, 0)
+    with pytest.raises(ValidationError, match="keinen freien Platz"):
+        services.handover_propose(actor=world.users.a_admin, participant=person, to_course=course)
+    assert not Handover.objects.filter(participant=person).exists()
+
+
+@pytest.mark.django_db
+def test_accept_refused_when_the_course_was_cancelled_meanwhile(world):
+    from django.core.exceptions import ValidationError
+
+    from courses.models import Course
+
+    person = factories.ParticipantFactory(provider=world.provider_a)
+    factories.ConsentFactory(participant=person, recipient=world.provider_b)
+    course = factories.CourseFactory(provider=world.provider_b)
+    handover = services.handover_propose(actor=world.users.a_admin, participant=person, to_course=course)
+    services.handover_offer(actor=world.users.a_admin, handover=handover)
+    Course.objects.filter(pk=course.pk).update(status="cancelled")
+    with pytest.raises(ValidationError):
+        services.handover_accept(actor=world.users.b_admin, handover=handover)
+    handover.refresh_from_db()
+    assert handover.status == "offered"
+
+
+@pytest.mark.django_db
+def test_proposal_from_the_participant_page_counts_as_follow_up(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from transitions import selectors
+
+    ending = factories.CourseFactory(
+        provider=world.provider_a,
+        start_date=timezone.localdate() - datetime.timedelta(days=60),
+        end_date=timezone.localdate() + datetime.timedelta(days=10),
+        status="running",
+    )
+    person = factories.ParticipantFactory(provider=world.provider_a)
+    enrollment = Enrollment.objects.create(participant=person, course=ending, status="enrolled")
+    later = factories.CourseFactory(provider=world.provider_a, start_date=ending.end_date + datetime.timedelta(days=5))
+    handover = services.handover_propose(actor=world.users.a_staff, participant=person, to_course=later)
+    assert handover.from_enrollment == enrollment
+    row = selectors.ending_courses(user=world.users.a_staff).get(pk=ending.pk)
+    assert (row.enrolled, row.without_follow_up) == (1, 0)
