@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -174,6 +175,13 @@ class TransitionMetrics:
     handovers_recorded: bool = field(default=False)
     follow_up_days: int = FOLLOW_UP_DAYS
     min_group_size: int = MIN_GROUP_SIZE
+    # County staff: counts below SMALL_NUMBER_LIMIT are hidden, and so is whatever would give them away (the
+    # total next to a hidden bucket, the percentages of the chart).
+    suppress_small: bool = False
+
+    @property
+    def total_hidden(self) -> bool:
+        return self.suppress_small and any(0 < b.count < settings.SMALL_NUMBER_LIMIT for b in self.district.buckets)
 
     @property
     def tables(self) -> list[GroupTable]:
@@ -400,4 +408,11 @@ def district_transition_metrics(*, user, today: datetime.date | None = None) -> 
     if not access.sees_whole_district(user):
         raise PermissionDenied
     today = today or timezone.localdate()
-    return transition_metrics(today=today, since=today - datetime.timedelta(days=OVERVIEW_PERIOD_DAYS))
+    metrics = transition_metrics(today=today, since=today - datetime.timedelta(days=OVERVIEW_PERIOD_DAYS))
+    metrics.suppress_small = access.role_of(user) == access.Role.COUNTY_STAFF
+    if metrics.suppress_small:
+        for bar in metrics.chart.bars:
+            if 0 < bar.count < settings.SMALL_NUMBER_LIMIT:
+                bar.width = 2  # a bar's length would tell the hidden number
+                bar.value_x = metrics.chart.label_width + 8
+    return metrics

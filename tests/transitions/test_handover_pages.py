@@ -228,3 +228,40 @@ def test_proposal_from_the_participant_page_counts_as_follow_up(world):
     assert handover.from_enrollment == enrollment
     row = selectors.ending_courses(user=world.users.a_staff).get(pk=ending.pk)
     assert (row.enrolled, row.without_follow_up) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_county_staff_see_no_small_numbers_in_the_transition_figures(world, login):
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    done = factories.CourseFactory(
+        provider=world.provider_a,
+        start_date=today - datetime.timedelta(days=200),
+        end_date=today - datetime.timedelta(days=40),
+        status="finished",
+    )
+    for _ in range(4):
+        Enrollment.objects.create(
+            participant=factories.ParticipantFactory(provider=world.provider_a), course=done, status="completed"
+        )
+    # One of the four went on 10 days later: a bucket of 1.
+    first = Enrollment.objects.filter(course=done).first()
+    later = factories.CourseFactory(
+        provider=world.provider_a,
+        start_date=done.end_date + datetime.timedelta(days=10),
+        end_date=today + datetime.timedelta(days=100),
+        status="running",
+    )
+    Enrollment.objects.create(
+        participant=first.participant, course=later, status="enrolled", enrolled_on=later.start_date
+    )
+    county = login(world.users.county).get(reverse("courses:district_overview")).content.decode()
+    section = county[county.index('id="transitions-heading"') :]
+    assert "&lt;3" in section
+    assert not re.search(r"0–14 Tage 1\b", section)
+    coordinator = login(world.users.coordinator).get(reverse("courses:district_overview")).content.decode()
+    assert "0–14 Tage 1" in coordinator[coordinator.index('id="transitions-heading"') :]
