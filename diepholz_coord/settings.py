@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Domain settings.
 # A free-places report older than this is "stale": flagged in the district overview and reminded weekly.
 STALE_REPORT_DAYS = env.int("STALE_REPORT_DAYS", default=14)
+# The address people reach the site at, for links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Public name of the county shown in headers, e-mails and PDFs.
 COUNTY_NAME = "Landkreis Diepholz"
 

@@ -7,6 +7,7 @@ proposed → offered → accepted → started
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from . import selectors
 from .models import Handover, HandoverStep
 
 S = Handover.Status
+logger = logging.getLogger(__name__)
 
 # Which step may follow which. Everything else is refused.
 ALLOWED: dict[str, set[str]] = {
@@ -305,5 +307,16 @@ def _notify(handover: Handover, *, to_provider: bool) -> None:
             if to_provider
             else _("Handover %(status)s: %(code)s for “%(course)s”")
         ) % {"code": handover.participant.code, "course": handover.to_course, "status": handover.get_status_display()}
-        body = render_to_string("transitions/email/handover.txt", {"handover": handover, "to_provider": to_provider})
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+        body = render_to_string(
+            "transitions/email/handover.txt",
+            {"handover": handover, "to_provider": to_provider, "site_url": settings.SITE_URL},
+        )
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, recipients)
+        except OSError:
+            # The step is saved; a mail server outage must not turn it into an error page.
+            logger.warning("handover %s: e-mail to %s failed", handover.pk, recipients, exc_info=True)
+
+    transaction.on_commit(send)

@@ -119,8 +119,27 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "show_details": full or sender,
             "may_edit_checklist": handover.is_open and (sender or (receiver and full)),
             "form": StepForm(),
+            "course_choices": _course_choices(handover)
+            if sender and handover.status == Handover.Status.PROPOSED
+            else [],
         },
     )
+
+
+def _course_choices(handover: Handover) -> list[Course]:
+    """Courses a proposed handover can be offered to: not started, with room, the wanted level first."""
+    from django.db.models import F
+    from django.db.models.functions import Abs
+
+    qs = (
+        Course.objects.bookable()
+        .filter(start_date__gt=timezone.localdate())
+        .filter(Q(free_places__gt=0) | Q(free_places__isnull=True))
+        .select_related("provider")
+    )
+    if handover.wanted_level is not None:
+        qs = qs.order_by(Abs(F("level_from") - handover.wanted_level), "start_date", "pk")
+    return list(qs[:100])
 
 
 @require_POST
@@ -133,7 +152,16 @@ def handover_step(request: HttpRequest, pk: int, status: str) -> HttpResponse:
     form.is_valid()
     note = form.cleaned_data.get("note", "")
     try:
-        if target == Handover.Status.DECLINED:
+        if target == Handover.Status.OFFERED and request.POST.get("kurs"):
+            course = (
+                Course.objects.bookable().filter(pk=request.POST["kurs"]).first()
+                if request.POST["kurs"].isdigit()
+                else None
+            )
+            if course is None:
+                raise ValidationError(_("This course cannot be chosen (any more). Please choose one from the list."))
+            services.handover_offer(actor=request.user, handover=handover, to_course=course, note=note)
+        elif target == Handover.Status.DECLINED:
             services.handover_decline(actor=request.user, handover=handover, reason=form.cleaned_data.get("reason", ""))
         else:
             services.STEP_SERVICES[target](actor=request.user, handover=handover, note=note)

@@ -265,3 +265,35 @@ def test_county_staff_see_no_small_numbers_in_the_transition_figures(world, logi
     assert not re.search(r"0–14 Tage 1\b", section)
     coordinator = login(world.users.coordinator).get(reverse("courses:district_overview")).content.decode()
     assert "0–14 Tage 1" in coordinator[coordinator.index('id="transitions-heading"') :]
+
+
+@pytest.mark.django_db
+def test_handover_for_a_wanted_level_gets_its_course_when_offered(world, login):
+    person = factories.ParticipantFactory(provider=world.provider_a)
+    handover = services.handover_propose(actor=world.users.a_admin, participant=person, wanted_level=2)
+    assert handover.to_course is None
+    client = login(world.users.a_admin)
+    html = client.get(handover.get_absolute_url()).content.decode()
+    assert f'<option value="{world.course_b.pk}">' in html
+    response = client.post(
+        reverse("transitions:handover_step", args=[handover.pk, "anbieten"]), {"kurs": "abc"}, follow=True
+    )
+    assert "kann nicht (mehr) gewählt werden" in response.content.decode()
+    client.post(reverse("transitions:handover_step", args=[handover.pk, "anbieten"]), {"kurs": world.course_b.pk})
+    handover.refresh_from_db()
+    assert handover.status == "offered" and handover.to_course == world.course_b
+    assert handover.to_provider == world.provider_b
+
+
+@pytest.mark.django_db
+def test_handover_mail_links_to_the_site(world, settings, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    settings.SITE_URL = "https://kurse.example.org"
+    factories.ConsentFactory(participant=world.participant_a, recipient=world.provider_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        handover = services.handover_propose(
+            actor=world.users.a_admin, participant=world.participant_a, to_course=world.course_b
+        )
+        services.handover_offer(actor=world.users.a_admin, handover=handover)
+    assert f"https://kurse.example.org/uebergaenge/{handover.pk}/" in mail.outbox[-1].body
