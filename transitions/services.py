@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -151,7 +151,7 @@ def handover_propose(
         if Handover.objects.filter(participant=participant, to_course=to_course, status__in=Handover.OPEN_STATUSES):
             raise ValidationError(_("There is already an open handover of this person to this course."))
     from_provider = from_enrollment.course.provider if from_enrollment else participant.provider
-    handover = Handover.objects.create(
+    handover = Handover(
         participant=participant,
         from_enrollment=from_enrollment,
         from_provider=from_provider,
@@ -162,6 +162,12 @@ def handover_propose(
         due_on=due_on or timezone.localdate() + datetime.timedelta(days=DEFAULT_DUE_DAYS),
         responsible=actor,
     )
+    try:
+        # Two people proposing the same handover at once: the unique constraint lets one through.
+        with transaction.atomic():
+            handover.save()
+    except IntegrityError:
+        raise ValidationError(_("There is already an open handover of this person to this course.")) from None
     _step(handover, S.PROPOSED, actor, note)
     return handover
 

@@ -149,8 +149,11 @@ def handover_step(request: HttpRequest, pk: int, status: str) -> HttpResponse:
     if target is None:
         raise Http404
     form = StepForm(request.POST)
-    form.is_valid()
-    note = form.cleaned_data.get("note", "")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        return redirect(handover)
+    note = form.cleaned_data["note"]
     try:
         if target == Handover.Status.OFFERED and request.POST.get("kurs"):
             course = (

@@ -297,3 +297,18 @@ def test_handover_mail_links_to_the_site(world, settings, django_capture_on_comm
         )
         services.handover_offer(actor=world.users.a_admin, handover=handover)
     assert f"https://kurse.example.org/uebergaenge/{handover.pk}/" in mail.outbox[-1].body
+
+
+@pytest.mark.django_db
+def test_too_long_decline_reason_is_a_clear_message(world, login):
+    factories.ConsentFactory(participant=world.participant_a, recipient=world.provider_b)
+    handover = services.handover_propose(
+        actor=world.users.a_admin, participant=world.participant_a, to_course=world.course_b
+    )
+    services.handover_offer(actor=world.users.a_admin, handover=handover)
+    response = login(world.users.b_admin).post(
+        reverse("transitions:handover_step", args=[handover.pk, "ablehnen"]), {"reason": "x" * 301}, follow=True
+    )
+    assert "Grund: Bitte sicherstellen, dass der Wert aus höchstens 300 Zeichen besteht." in response.content.decode()
+    handover.refresh_from_db()
+    assert handover.status == "offered"
