@@ -265,6 +265,15 @@ def test_county_staff_see_no_small_numbers_in_the_transition_figures(world, logi
     assert not re.search(r"0–14 Tage 1\b", section)
     coordinator = login(world.users.coordinator).get(reverse("courses:district_overview")).content.decode()
     assert "0–14 Tage 1" in coordinator[coordinator.index('id="transitions-heading"') :]
+    # The distribution per provider: Träger A's row has its one follow-up in the 0–14 days column.
+    row = coordinator[coordinator.index('<th scope="row" class="fw-normal">Träger A</th>') :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="text-end small">1</td>' in row
+    county_row = section[section.index('<th scope="row" class="fw-normal">Träger A</th>') :]
+    county_row = county_row[: county_row.index("</tr>")]
+    assert (
+        '<td class="text-end small">&lt;3</td>' in county_row and '<td class="text-end small">1</td>' not in county_row
+    )
 
 
 @pytest.mark.django_db
