@@ -321,3 +321,38 @@ def test_too_long_decline_reason_is_a_clear_message(world, login):
     assert "Grund: Bitte sicherstellen, dass der Wert aus höchstens 300 Zeichen besteht." in response.content.decode()
     handover.refresh_from_db()
     assert handover.status == "offered"
+
+
+@pytest.mark.django_db
+def test_ending_course_page_does_not_suggest_a_course_already_proposed(world, login):
+    import datetime
+
+    from django.utils import timezone
+
+    ending = factories.CourseFactory(
+        provider=world.provider_a,
+        course_type="LK_NIEDRIG",
+        level_from=0,
+        level_to=2,
+        start_date=timezone.localdate() - datetime.timedelta(days=60),
+        end_date=timezone.localdate() + datetime.timedelta(days=10),
+        status="running",
+    )
+    person = factories.ParticipantFactory(provider=world.provider_a, level=2, route="claim")
+    Enrollment.objects.create(participant=person, course=ending, status="enrolled")
+    follow_up = factories.CourseFactory(
+        provider=world.provider_a,
+        title="Der einzige Anschluss",
+        course_type="IK_ALLG",
+        level_from=2,
+        level_to=4,
+        start_date=ending.end_date + datetime.timedelta(days=7),
+    )
+    client = login(world.users.a_admin)
+    url = reverse("transitions:ending_course_detail", args=[ending.pk])
+    page = client.get(url).content.decode()
+    assert f'name="kurs" value="{follow_up.pk}"' in page
+    services.handover_propose(actor=world.users.a_admin, participant=person, to_course=follow_up)
+    page = client.get(url).content.decode()
+    assert f'name="kurs" value="{follow_up.pk}"' not in page
+    assert "Der einzige Anschluss – vorgeschlagen" in page
