@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.forms import apply_service_errors, posted
 from participants import selectors as participant_selectors
 from transitions.metrics import district_transition_metrics
 
@@ -22,19 +23,6 @@ from .filters import CourseFilter
 from .forms import CourseCancelForm, CourseForm, FreePlacesForm, ProviderForm, StaffAccountForm, VenueForm
 
 COURSES_PER_PAGE = 50
-
-
-def _apply_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _posted(request: HttpRequest):
-    """The submitted data, or None for a GET: an empty POST is still a submission (and invalid)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -89,12 +77,12 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def course_create(request: HttpRequest) -> HttpResponse:
     if not access.manageable_providers(request.user).exists():
         raise PermissionDenied
-    form = CourseForm(_posted(request), user=request.user)
+    form = CourseForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             course = services.course_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The course “%(title)s” was created.") % {"title": course.title})
             return redirect(course)
@@ -104,14 +92,14 @@ def course_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_update(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get_for_manager(user=request.user, pk=pk)
-    form = CourseForm(_posted(request), instance=course, user=request.user)
+    form = CourseForm(posted(request), instance=course, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "provider": course.provider}
         # The form applied its values to `course` already; the service reloads and compares.
         try:
             course = services.course_update(actor=request.user, course=course, data=data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The course was saved."))
             return redirect(course)
@@ -126,12 +114,12 @@ def course_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get_for_manager(user=request.user, pk=pk)
-    form = CourseCancelForm(_posted(request))
+    form = CourseCancelForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.course_cancel(actor=request.user, course=course, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The course was cancelled."))
             return redirect(course)
@@ -147,7 +135,7 @@ def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
     """Report free places: inline from a course row (htmx swaps the row), or as a page without JavaScript."""
     course = selectors.course_get_for_reporter(user=request.user, pk=pk)
-    form = FreePlacesForm(_posted(request), course=course)
+    form = FreePlacesForm(posted(request), course=course)
     saved = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,7 +146,7 @@ def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             saved = True
             course = selectors.course_get_for_user(user=request.user, pk=pk)
@@ -221,7 +209,7 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def provider_create(request: HttpRequest) -> HttpResponse:
-    form = ProviderForm(_posted(request))
+    form = ProviderForm(posted(request))
     if request.method == "POST" and form.is_valid():
         provider = services.provider_create(actor=request.user, data=form.cleaned_data)
         messages.success(request, _("The provider was created."))
@@ -234,7 +222,7 @@ def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_user(user=request.user, pk=pk)
     if not access.is_coordinator(request.user):
         raise PermissionDenied
-    form = ProviderForm(_posted(request), instance=provider)
+    form = ProviderForm(posted(request), instance=provider)
     if request.method == "POST" and form.is_valid():
         provider = services.provider_update(actor=request.user, provider=provider, data=form.cleaned_data)
         messages.success(request, _("The provider was saved."))
@@ -250,7 +238,7 @@ def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_manager(user=request.user, pk=pk)
-    form = StaffAccountForm(_posted(request))
+    form = StaffAccountForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -265,7 +253,7 @@ def staff_create(request: HttpRequest, pk: int) -> HttpResponse:
                 email=data["email"],
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request, _("The login “%(username)s” was created.") % {"username": membership.user.username}
@@ -295,7 +283,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
 @require_http_methods(["GET", "POST"])
 def venue_create(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_manager(user=request.user, pk=pk)
-    form = VenueForm(_posted(request))
+    form = VenueForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.venue_create(actor=request.user, provider=provider, data=form.cleaned_data)
         messages.success(request, _("The venue was created."))
@@ -311,7 +299,7 @@ def venue_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def venue_update(request: HttpRequest, pk: int) -> HttpResponse:
     venue = selectors.venue_get_for_manager(user=request.user, pk=pk)
-    form = VenueForm(_posted(request), instance=venue)
+    form = VenueForm(posted(request), instance=venue)
     if request.method == "POST" and form.is_valid():
         services.venue_update(actor=request.user, venue=venue, data=form.cleaned_data)
         messages.success(request, _("The venue was saved."))

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.models import Provider
-from courses.views import _apply_service_errors, _posted
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.forms import apply_service_errors, posted
 
 from . import gdpr, selectors, services
 from .filters import ParticipantFilter
@@ -59,14 +59,14 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def participant_create(request: HttpRequest) -> HttpResponse:
     providers = _registering_providers(request.user)
-    form = ParticipantForm(_posted(request), providers=providers)
+    form = ParticipantForm(posted(request), providers=providers)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         provider = data.pop("provider")
         try:
             participant = services.participant_register(actor=request.user, provider=provider, data=data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -112,14 +112,14 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
-    form = ParticipantForm(_posted(request), instance=participant, providers=Provider.objects.none())
+    form = ParticipantForm(posted(request), instance=participant, providers=Provider.objects.none())
     if request.method == "POST" and form.is_valid():
         try:
             participant = services.participant_update(
                 actor=request.user, participant=participant, data=form.cleaned_data
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect(participant)
@@ -134,12 +134,12 @@ def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
-    form = ConsentForm(_posted(request), participant=participant)
+    form = ConsentForm(posted(request), participant=participant)
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(actor=request.user, participant=participant, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The consent was recorded."))
             return redirect(participant)
@@ -163,12 +163,12 @@ def consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def wish_create(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
-    form = WishForm(_posted(request), participant=participant)
+    form = WishForm(posted(request), participant=participant)
     if request.method == "POST" and form.is_valid():
         try:
             services.wish_create(actor=request.user, participant=participant, data=dict(form.cleaned_data))
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The course wish was added to the waiting list."))
             return redirect(participant)
@@ -202,7 +202,7 @@ def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
     consented = set(
         participant.consents.valid().filter(purpose=Consent.Purpose.HANDOVER).values_list("recipient_id", flat=True)
     )
-    form = EnrolForm(_posted(request), courses=courses)
+    form = EnrolForm(posted(request), courses=courses)
     if request.method == "POST" and form.is_valid():
         course = form.cleaned_data["course"]
         service = (
@@ -213,7 +213,7 @@ def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             enrollment = service(actor=request.user, participant=participant, course=course)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             if enrollment.status == Enrollment.Status.ENROLLED:
                 text = _("%(code)s was enrolled in “%(title)s”.")
@@ -249,7 +249,7 @@ def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enrollment_complete(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = selectors.enrollment_get_for_editor(user=request.user, pk=pk)
-    form = CompleteForm(_posted(request), enrollment=enrollment)
+    form = CompleteForm(posted(request), enrollment=enrollment)
     if request.method == "POST" and form.is_valid():
         try:
             services.enrollment_complete(
@@ -260,7 +260,7 @@ def enrollment_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 on=form.cleaned_data["ended_on"],
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The course was recorded as completed."))
             return redirect(enrollment.participant)

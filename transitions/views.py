@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from courses import selectors as course_selectors
 from courses.models import Course
-from courses.views import _apply_service_errors, _posted
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.forms import apply_service_errors, posted
 from participants import selectors as participant_selectors
 from participants.models import Enrollment
 
@@ -181,12 +181,12 @@ def handover_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     full = _participant_view(request.user, handover) == participant_selectors.View.FULL
     if not (selectors.is_sender(request.user, handover) or (selectors.is_receiver(request.user, handover) and full)):
         raise PermissionDenied
-    form = ChecklistForm(_posted(request), instance=handover)
+    form = ChecklistForm(posted(request), instance=handover)
     if request.method == "POST" and form.is_valid():
         try:
             services.handover_update_checklist(actor=request.user, handover=handover, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The checklist was saved."))
             return redirect(handover)

@@ -1,0 +1,89 @@
+"""Query budgets of detail and form pages that show lists: fixed whatever the amount of related data."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from participants import services as participant_services
+from participants.models import CourseWish, Enrollment
+from transitions import services
+from transitions.models import HandoverStep
+
+from . import factories
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries), "\n".join(q["sql"] for q in context.captured_queries)
+
+
+def assert_constant(client, url, grow, budget):
+    small, _ = count(client, url)
+    grow()
+    large, sql = count(client, url)
+    assert small == large, f"{url}: {small} → {large} queries\n{sql}"
+    assert large <= budget, f"{url}: {large} queries, budget {budget}\n{sql}"
+
+
+@pytest.mark.django_db
+def test_handover_detail(world, client):
+    factories.ConsentFactory(participant=world.participant_a, recipient=world.provider_b)
+    handover = services.handover_propose(
+        actor=world.users.a_admin, participant=world.participant_a, to_course=world.course_b
+    )
+    client.force_login(world.users.a_admin)
+
+    def grow():
+        # More courses to offer it to, and a longer history (same status, so the same page).
+        for n in range(10):
+            factories.CourseFactory(provider=world.provider_b)
+            HandoverStep.objects.create(handover=handover, status="proposed", by=world.users.a_staff, note=f"{n}")
+
+    assert_constant(client, handover.get_absolute_url(), grow, budget=8)
+
+
+@pytest.mark.django_db
+def test_ending_course_detail(world, client):
+    today = timezone.localdate()
+    ending = factories.CourseFactory(
+        provider=world.provider_a,
+        start_date=today - datetime.timedelta(days=60),
+        end_date=today + datetime.timedelta(days=10),
+        status="running",
+    )
+    client.force_login(world.users.a_admin)
+
+    def add_people(n):
+        for _ in range(n):
+            person = factories.ParticipantFactory(provider=world.provider_a, level=2)
+            Enrollment.objects.create(participant=person, course=ending, status="enrolled")
+            factories.CourseFactory(provider=world.provider_b, start_date=ending.end_date + datetime.timedelta(days=5))
+
+    add_people(2)
+    assert_constant(
+        client, reverse("transitions:ending_course_detail", args=[ending.pk]), lambda: add_people(12), budget=12
+    )
+
+
+@pytest.mark.django_db
+def test_enrolment_form_and_audit_page(world, client):
+    person = world.participant_a
+
+    def grow():
+        for _ in range(10):
+            factories.CourseFactory(provider=world.provider_b)
+            participant_services.participant_update(
+                actor=world.users.a_admin, participant=person, data={"notes": f"Notiz {timezone.now()}"}
+            )
+            CourseWish.objects.create(participant=person, level=2)
+
+    client.force_login(world.users.a_staff)
+    assert_constant(client, reverse("participants:enrollment_create", args=[person.pk]), grow, budget=7)
+    client.force_login(world.users.coordinator)
+    assert_constant(client, reverse("participants:participant_audit", args=[person.pk]), grow, budget=5)
