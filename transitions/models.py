@@ -105,6 +105,14 @@ class Handover(models.Model):
     certificates = models.CharField(_("certificates"), max_length=200, blank=True)
     constraints = models.CharField(_("constraints (childcare, mobility, working hours)"), max_length=300, blank=True)
     reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    agreed_in = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("agreed in meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handovers",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

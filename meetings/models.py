@@ -1,0 +1,358 @@
+"""Meetings of the district's three bodies: series, planned meetings, agendas, attendance, minutes, action items.
+
+State that background work depends on lives here, not only in the queue: a meeting whose agenda is due but not
+yet published, or whose PDF is "pending", is found again by the sweep (meetings.services.sweep) after a broker or
+worker outage.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Provider
+
+
+class Body(models.TextChoices):
+    PROVIDER_ROUND = "provider_round", _("Provider coordination round")
+    ALLIANCE = "alliance", _("Aktionsbündnis Integration")
+    ACTION_PLAN = "action_plan", _("Aktionsplan Integration")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+
+
+class WeekOfMonth(models.IntegerChoices):
+    FIRST = 1, _("first")
+    SECOND = 2, _("second")
+    THIRD = 3, _("third")
+    FOURTH = 4, _("fourth")
+    LAST = -1, _("last")
+
+
+class MeetingSeries(models.Model):
+    """A recurring meeting of one body: e.g. "first Tuesday of the month, 10:00, every month"."""
+
+    body = models.CharField(_("body"), max_length=20, choices=Body.choices)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    # Recurrence: the <week_of_month> <weekday> of every <interval_months>-th month, counted from first_month.
+    week_of_month = models.SmallIntegerField(_("week of the month"), choices=WeekOfMonth.choices, default=1)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices, default=Weekday.TUESDAY)
+    interval_months = models.PositiveSmallIntegerField(
+        _("every … months"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    first_month = models.DateField(
+        _("first month"), help_text=_("The series starts in the month of this date (day is ignored).")
+    )
+    start_time = models.TimeField(_("start time"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration in minutes"), default=120, validators=[MinValueValidator(15), MaxValueValidator(600)]
+    )
+    location = models.CharField(_("place"), max_length=200)
+    agenda_lead_days = models.PositiveSmallIntegerField(
+        _("agenda goes out … days before"), default=7, validators=[MaxValueValidator(60)]
+    )
+    default_sections = models.TextField(
+        _("default agenda sections"),
+        blank=True,
+        help_text=_("One section per line. They are added to every meeting of the series."),
+    )
+    invited_providers = models.ManyToManyField(
+        Provider, verbose_name=_("invited providers"), blank=True, related_name="meeting_series"
+    )
+    invited_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited people"), blank=True, related_name="meeting_series"
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["body", "name"]
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_months__gte=1) & Q(interval_months__lte=12),
+                name="series_interval_1_12",
+                violation_error_message=_("A series recurs every 1 to 12 months."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__lte=4),
+                name="series_weekday_workday",
+                violation_error_message=_("Meetings take place on a working day (Monday to Friday)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(week_of_month__in=[1, 2, 3, 4, -1]),
+                name="series_week_of_month_valid",
+                violation_error_message=_("Choose the first to fourth or the last week of the month."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:series_detail", args=[self.pk])
+
+    @property
+    def section_titles(self) -> list[str]:
+        return [line.strip() for line in self.default_sections.splitlines() if line.strip()]
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        PUBLISHED = "published", _("agenda published")
+        HELD = "held", _("held")
+        FINAL = "final", _("minutes final")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class FileState(models.TextChoices):
+        NONE = "", _("not requested")
+        PENDING = "pending", _("being generated")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    series = models.ForeignKey(
+        MeetingSeries, verbose_name=_("series"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    # The date the rule gives; the meeting itself may be moved (holiday, by hand). Unique per series: planning
+    # can run twice or concurrently and never creates a second meeting for the same occurrence.
+    occurrence = models.DateField(_("date by the rule"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("place"), max_length=200)
+    moved_reason = models.CharField(_("why moved"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    agenda_due_on = models.DateField(_("agenda due on"))
+    agenda_published_at = models.DateTimeField(_("agenda published at"), null=True, blank=True)
+    # Snapshot of the live district at publishing time (JSON; no participant names).
+    agenda_snapshot = models.JSONField(_("agenda snapshot"), null=True, blank=True)
+    agenda_pdf = models.FileField(_("agenda PDF"), upload_to="meetings/agendas/", blank=True)
+    agenda_pdf_state = models.CharField(
+        _("agenda PDF"), max_length=10, choices=FileState.choices, default=FileState.NONE, blank=True
+    )
+    agenda_pdf_requested_at = models.DateTimeField(null=True, blank=True)
+    agenda_pdf_generated_at = models.DateTimeField(null=True, blank=True)
+    invitations_sent_at = models.DateTimeField(_("invitations sent at"), null=True, blank=True)
+    minutes_finalised_at = models.DateTimeField(_("minutes finalised at"), null=True, blank=True)
+    minutes_finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    minutes_pdf = models.FileField(_("minutes PDF"), upload_to="meetings/minutes/", blank=True)
+    minutes_pdf_state = models.CharField(
+        _("minutes PDF"), max_length=10, choices=FileState.choices, default=FileState.NONE, blank=True
+    )
+    minutes_pdf_requested_at = models.DateTimeField(null=True, blank=True)
+    minutes_pdf_generated_at = models.DateTimeField(null=True, blank=True)
+    minutes_sent_at = models.DateTimeField(_("minutes sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "occurrence"], name="meeting_one_per_occurrence"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=_("A meeting ends after it starts."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "agenda_due_on"], name="meeting_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} – {self.starts_at:%d.%m.%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting_detail", args=[self.pk])
+
+    @property
+    def minutes_locked(self) -> bool:
+        return self.status == self.Status.FINAL
+
+
+class AgendaItem(models.Model):
+    class Kind(models.TextChoices):
+        GENERATED = "generated", _("from live data")
+        DEFAULT = "default", _("standing item")
+        PROPOSED = "proposed", _("proposed")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PROPOSED)
+    # For generated items: which section of the agenda builder (meetings.agenda.SECTIONS) fills it.
+    section = models.CharField(_("section"), max_length=40, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_by_provider = models.ForeignKey(
+        Provider, verbose_name=_("proposed by provider"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "section"], condition=~Q(section=""), name="agenda_one_item_per_section"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        EXCUSED = "excused", _("excused")
+        ABSENT = "absent", _("absent")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendance")
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__isnull=True) ^ Q(user__isnull=True), name="attendance_provider_xor_user"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "provider"], condition=Q(provider__isnull=False), name="attendance_one_per_provider"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "user"], condition=Q(user__isnull=False), name="attendance_one_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider or self.user}: {self.get_status_display()}"
+
+
+class MinutesEntry(models.Model):
+    """Notes and decisions on one agenda item."""
+
+    item = models.OneToOneField(
+        AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="minutes"
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=10000)
+    decisions = models.TextField(_("decisions"), blank=True, max_length=4000)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("minutes entry")
+        verbose_name_plural = _("minutes entries")
+
+    def __str__(self) -> str:
+        return str(self.item)
+
+
+class ActionItem(models.Model):
+    """Who does what by when. Open ones are carried over to the next meetings' agendas until done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DONE = "done", _("done")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("agreed in meeting"), on_delete=models.PROTECT, related_name="action_items"
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    title = models.CharField(_("what"), max_length=300)
+    owner_provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("provider responsible"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person responsible"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["status", "due_on", "pk"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_provider__isnull=False) | Q(owner_user__isnull=False),
+                name="action_item_has_owner",
+                violation_error_message=_("An action item needs a provider or a person responsible."),
+            ),
+        ]
+        indexes = [models.Index(fields=["owner_provider", "status"], name="action_owner_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CalendarToken(models.Model):
+    """The secret in a user's iCal feed URL. Replacing it invalidates the old URL."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+
+    def __str__(self) -> str:
+        return str(self.user)
