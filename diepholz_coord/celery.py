@@ -24,4 +24,22 @@ app.conf.beat_schedule = {
         "task": "participants.tasks.apply_retention",
         "schedule": crontab(minute=30, hour=3),
     },
+    # Daily 02:15: plan the meetings of the next three months for every active series. Idempotent: one meeting
+    # per series and rule date (unique constraint), so a second or concurrent run creates nothing.
+    "plan-meetings": {
+        "task": "meetings.tasks.plan_meetings",
+        "schedule": crontab(minute=15, hour=2),
+    },
+    # Daily 06:00: publish the agendas that are due (snapshot of the live district, PDF, e-mail to invitees).
+    "publish-due-agendas": {
+        "task": "meetings.tasks.publish_due_agendas",
+        "schedule": crontab(minute=0, hour=6),
+    },
+    # Every 10 minutes: the sweep. Publishes due agendas the 06:00 run missed (broker or worker down), re-queues
+    # PDFs pending for more than 10 minutes and sends invitations/minutes not yet sent. State is in the
+    # database, so whatever an outage interrupted is finished once broker and worker are back.
+    "sweep-meetings": {
+        "task": "meetings.tasks.sweep",
+        "schedule": crontab(minute="*/10"),
+    },
 }

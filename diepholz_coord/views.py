@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from courses import selectors as course_selectors
 from courses.forms import FreePlacesForm
+from meetings import selectors as meeting_selectors
 
 from . import access
 
@@ -31,6 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 "providers": course_selectors.providers_visible_to(user=request.user),
                 "stale_count": sum(1 for course in courses if course.report_is_stale),
                 "stale_days": settings.STALE_REPORT_DAYS,
+                # Open action items from meetings for the user's providers (mark done here).
+                "today": timezone.localdate(),
+                "action_items": list(meeting_selectors.open_action_items_for_provider(user=request.user)[:50]),
             },
         )
     if role in access.COUNTY_ROLES:

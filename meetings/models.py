@@ -102,7 +102,7 @@ class MeetingSeries(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:series_detail", args=[self.pk])
+        return reverse("meetings:meeting_list") + f"?body={self.body}"
 
     @property
     def section_titles(self) -> list[str]:

@@ -145,11 +145,15 @@ def _state():
     from django.contrib.auth import get_user_model
 
     from courses.models import Course, Membership, PlaceReport, Provider, Venue
+    from meetings.models import ActionItem, AgendaItem, Attendance, Meeting, MinutesEntry
 
     return [
         list(model.objects.order_by("pk").values())
-        for model in (Course, PlaceReport, Provider, Venue, Membership, get_user_model())
-    ]
+        for model in (
+            Course, PlaceReport, Provider, Venue, Membership, Meeting, AgendaItem, Attendance, MinutesEntry, ActionItem,
+            get_user_model(),
+        )
+    ]  # fmt: skip
 
 
 @pytest.mark.django_db

@@ -65,6 +65,16 @@ def is_receiver(user, handover: Handover) -> bool:
 
 def ending_courses(*, user, today: datetime.date | None = None, horizon_days: int | None = None):
     """Courses ending within the horizon, each with the number of enrolled people without a follow-up."""
+    qs = ending_courses_all(today=today, horizon_days=horizon_days)
+    if access.role_of(user) == Role.COORDINATOR:
+        return qs
+    if access.role_of(user) in access.PROVIDER_ROLES:
+        return qs.filter(provider_id__in=access.provider_ids_for(user))
+    raise PermissionDenied
+
+
+def ending_courses_all(*, today: datetime.date | None = None, horizon_days: int | None = None):
+    """All providers' courses ending within the horizon (no names: also used by the meeting agenda)."""
     today = today or timezone.localdate()
     horizon_days = horizon_days if horizon_days is not None else ending_horizon_days()
     open_handover = Handover.objects.filter(
@@ -92,8 +102,4 @@ def ending_courses(*, user, today: datetime.date | None = None, horizon_days: in
         )
         .order_by("end_date", "title")
     )
-    if access.role_of(user) == Role.COORDINATOR:
-        return qs
-    if access.role_of(user) in access.PROVIDER_ROLES:
-        return qs.filter(provider_id__in=access.provider_ids_for(user))
-    raise PermissionDenied
+    return qs

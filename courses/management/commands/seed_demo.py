@@ -656,6 +656,10 @@ class Command(BaseCommand):
         from transitions.demo import seed_handovers
 
         seed_handovers(random.Random(SEED), today=today)
+        # The three bodies' meeting series, a past meeting each with minutes, the next three months planned.
+        from meetings.demo import seed_meetings
+
+        seed_meetings(today=today)
 
     def seed_providers(self, municipalities: dict[str, Municipality]) -> dict[str, Provider]:
         by_name = {row["name"]: row for row in reference_data()["providers"]}

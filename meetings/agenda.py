@@ -1,0 +1,330 @@
+"""The agenda builder: a snapshot of the live district for a meeting, taken when its agenda is published.
+
+The snapshot is plain JSON (stored in Meeting.agenda_snapshot) so that the agenda, its PDF and the minutes show
+the figures the round actually discussed, not today's. It carries no participant names: handovers appear with
+their pseudonym code, course wishes as counts with small numbers hidden (the agenda goes to county staff and all
+invited providers).
+
+`build_snapshot` makes a fixed number of queries whatever the size of the district (asserted in tests).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from courses.domain import Level
+from courses.models import Course, Municipality
+from participants.models import CourseWish
+from transitions.models import Handover
+from transitions.selectors import ending_courses_all
+
+from .models import ActionItem, AgendaItem, Body, Meeting
+
+# Generated sections, in agenda order, with the bodies that get them. Every body gets the open action items.
+SECTIONS: list[tuple[str, object, frozenset[str]]] = [
+    ("action_items", gettext_lazy("Open action items from earlier meetings"), frozenset(Body.values)),
+    ("free_places", gettext_lazy("Free places by level and municipality"), frozenset({Body.PROVIDER_ROUND})),
+    ("ending_courses", gettext_lazy("Courses ending soon and follow-ups"), frozenset({Body.PROVIDER_ROUND})),
+    ("handovers", gettext_lazy("Handovers by status"), frozenset({Body.PROVIDER_ROUND})),
+    ("wishes", gettext_lazy("Unmet course wishes by level and municipality"), frozenset({Body.PROVIDER_ROUND})),
+    ("stale_reports", gettext_lazy("Stale free-place reports"), frozenset({Body.PROVIDER_ROUND})),
+    ("course_changes", gettext_lazy("New and cancelled courses"), frozenset({Body.PROVIDER_ROUND})),
+]
+HANDOVER_ROWS = 60  # open handovers listed by name of course (the rest is counted)
+
+
+def sections_for(body: str) -> list[tuple[str, object]]:
+    return [(key, title) for key, title, bodies in SECTIONS if body in bodies]
+
+
+def _d(value: datetime.date | datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return value.isoformat()
+
+
+def _shown(n: int, limit: int) -> str:
+    if n == 0:
+        return "·"
+    return f"<{limit}" if n < limit else str(n)
+
+
+def _action_items(meeting: Meeting, today: datetime.date) -> dict:
+    rows = []
+    for item in (
+        ActionItem.objects.filter(status=ActionItem.Status.OPEN, meeting__series__body=meeting.series.body)
+        .filter(meeting__starts_at__lt=meeting.starts_at)
+        .select_related("owner_provider", "owner_user", "meeting")
+        .order_by("due_on", "pk")
+    ):
+        owner = (
+            item.owner_provider.name
+            if item.owner_provider
+            else (item.owner_user.get_full_name() or item.owner_user.username)
+        )
+        rows.append(
+            {
+                "id": item.pk,
+                "title": item.title,
+                "owner": owner,
+                "due_on": _d(item.due_on),
+                "overdue": bool(item.due_on and item.due_on < today),
+                "from_meeting": _d(item.meeting.starts_at),
+            }
+        )
+    return {"rows": rows}
+
+
+def _free_places(today: datetime.date) -> dict:
+    levels = list(Level.choices)
+    found = {
+        (row["municipality_id"], row["level_from"]): row
+        for row in Course.objects.bookable(today)
+        .values("municipality_id", "level_from")
+        .annotate(free=Sum("free_places"), courses=Count("id"))
+    }
+    rows = []
+    column_totals = [0] * len(levels)
+    courses = 0
+    for municipality in Municipality.objects.order_by("name"):
+        cells = []
+        for i, (level, _label) in enumerate(levels):
+            data = found.get((municipality.pk, level))
+            free = (data["free"] or 0) if data else 0
+            courses += data["courses"] if data else 0
+            cells.append(free)
+            column_totals[i] += free
+        rows.append({"municipality": municipality.name, "cells": cells, "total": sum(cells)})
+    return {
+        "levels": [str(label) for _level, label in levels],
+        "rows": rows,
+        "totals": column_totals,
+        "total": sum(column_totals),
+        "courses": courses,
+    }
+
+
+def _ending_courses(today: datetime.date) -> dict:
+    weeks = settings.ENDING_COURSE_WEEKS
+    rows = [
+        {
+            "title": course.title,
+            "provider": course.provider.name,
+            "municipality": course.municipality.name if course.municipality else "",
+            "end_date": _d(course.end_date),
+            "enrolled": course.enrolled,
+            "without_follow_up": course.without_follow_up,
+        }
+        for course in ending_courses_all(today=today, horizon_days=weeks * 7)
+    ]
+    return {"weeks": weeks, "rows": rows, "total_without": sum(r["without_follow_up"] for r in rows)}
+
+
+def _handovers(today: datetime.date) -> dict:
+    counts = dict(Handover.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    open_qs = Handover.objects.filter(status__in=Handover.OPEN_STATUSES)
+    rows = []
+    for h in (
+        open_qs.select_related("participant", "from_provider", "to_provider", "to_course")
+        .only(
+            "status",
+            "due_on",
+            "wanted_level",
+            "participant__code",
+            "from_provider__name",
+            "to_provider__name",
+            "to_course__title",
+        )
+        .order_by("due_on", "pk")[:HANDOVER_ROWS]
+    ):
+        rows.append(
+            {
+                "code": h.participant.code,
+                "from": h.from_provider.name,
+                "to": h.to_course.title if h.to_course else (h.get_wanted_level_display() or "–"),
+                "to_provider": h.to_provider.name if h.to_provider else "",
+                "status": str(h.get_status_display()),
+                "due_on": _d(h.due_on),
+                "overdue": bool(h.due_on and h.due_on < today),
+            }
+        )
+    # Overdue first, then by due date (the query is ordered by due date already).
+    rows.sort(key=lambda r: (not r["overdue"],))
+    open_count = sum(counts.get(s, 0) for s in Handover.OPEN_STATUSES)
+    return {
+        "counts": [
+            {"status": status, "label": str(label), "count": counts.get(status, 0)}
+            for status, label in Handover.Status.choices
+        ],
+        "rows": rows,
+        "more": max(0, open_count - len(rows)),
+        "overdue": open_qs.filter(due_on__lt=today).count(),
+    }
+
+
+def _wishes() -> dict:
+    limit = settings.SMALL_NUMBER_LIMIT
+    levels = list(Level.choices)
+    counts = {
+        (row["participant__municipality_id"], row["level"]): row["n"]
+        for row in CourseWish.objects.filter(status=CourseWish.Status.OPEN, participant__status="active")
+        .values("participant__municipality_id", "level")
+        .annotate(n=Count("id"))
+    }
+    municipalities = list(Municipality.objects.order_by("name"))
+    matrix = [[counts.get((m.pk, level), 0) for level, _label in levels] for m in municipalities]
+    hidden = [[0 < n < limit for n in row] for row in matrix]
+    masked = "–"
+    columns = list(zip(*matrix, strict=True)) if matrix else [() for _ in levels]
+    column_hides = [any(0 < n < limit for n in column) for column in columns]
+    rows = [
+        {
+            "municipality": m.name,
+            "cells": [_shown(n, limit) for n in row],
+            "total": masked if any(hide) else _shown(sum(row), limit),
+        }
+        for m, row, hide in zip(municipalities, matrix, hidden, strict=True)
+    ]
+    return {
+        "levels": [str(label) for _level, label in levels],
+        "rows": rows,
+        "totals": [
+            masked if hide else _shown(sum(col), limit) for col, hide in zip(columns, column_hides, strict=True)
+        ],
+        "total": masked if any(any(h) for h in hidden) else _shown(sum(map(sum, matrix)), limit),
+        "limit": limit,
+    }
+
+
+def _stale_reports() -> dict:
+    rows = [
+        {
+            "provider": course.provider.name,
+            "course": course.title,
+            "reported_at": _d(course.places_reported_at),
+        }
+        for course in Course.objects.stale().select_related("provider").order_by("provider__name", "places_reported_at")
+    ]
+    return {"days": settings.STALE_REPORT_DAYS, "rows": rows}
+
+
+def _course_changes(since: datetime.date) -> dict:
+    new, cancelled = [], []
+    for course in (
+        Course.objects.filter(
+            Q(created_at__date__gte=since) | Q(status=Course.Status.CANCELLED, updated_at__date__gte=since)
+        )
+        .select_related("provider")
+        .order_by("start_date", "title")
+    ):
+        row = {
+            "title": course.title,
+            "provider": course.provider.name,
+            "start_date": _d(course.start_date),
+            "level": f"{course.get_level_from_display()}–{course.get_level_to_display()}",
+        }
+        if course.status == Course.Status.CANCELLED:
+            cancelled.append({**row, "reason": course.cancel_reason})
+        else:
+            new.append(row)
+    return {"since": _d(since), "new": new, "cancelled": cancelled}
+
+
+def previous_meeting_date(meeting: Meeting) -> datetime.date | None:
+    previous = (
+        Meeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(previous).date() if previous else None
+
+
+def build_snapshot(meeting: Meeting, *, today: datetime.date | None = None) -> dict:
+    """The live figures for the meeting's generated sections, in German (the agenda's language)."""
+    today = today or timezone.localdate()
+    body = meeting.series.body
+    with translation.override(settings.LANGUAGE_CODE):
+        sections: dict[str, dict] = {}
+        for key, _title in sections_for(body):
+            if key == "action_items":
+                sections[key] = _action_items(meeting, today)
+            elif key == "free_places":
+                sections[key] = _free_places(today)
+            elif key == "ending_courses":
+                sections[key] = _ending_courses(today)
+            elif key == "handovers":
+                sections[key] = _handovers(today)
+            elif key == "wishes":
+                sections[key] = _wishes()
+            elif key == "stale_reports":
+                sections[key] = _stale_reports()
+            elif key == "course_changes":
+                since = previous_meeting_date(meeting) or (today - datetime.timedelta(days=31))
+                sections[key] = _course_changes(since)
+    return {"built_at": timezone.now().isoformat(), "today": today.isoformat(), "sections": sections}
+
+
+def ensure_standing_items(meeting: Meeting) -> None:
+    """Create the generated and default items of a meeting once (safe to call again)."""
+    existing = set(meeting.items.exclude(section="").values_list("section", flat=True))
+    position = 0
+    new = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for key, title in sections_for(meeting.series.body):
+            position += 10
+            if key not in existing:
+                new.append(
+                    AgendaItem(
+                        meeting=meeting,
+                        position=position,
+                        kind=AgendaItem.Kind.GENERATED,
+                        section=key,
+                        title=str(title),
+                    )
+                )
+    for i, title in enumerate(meeting.series.section_titles, start=1):
+        position += 10
+        key = f"default-{i}"
+        if key not in existing:
+            new.append(
+                AgendaItem(meeting=meeting, position=position, kind=AgendaItem.Kind.DEFAULT, section=key, title=title)
+            )
+    AgendaItem.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def agenda_items(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda in order: standing items first, then proposed items in the order they came in."""
+    items = list(
+        meeting.items.select_related("proposed_by", "proposed_by_provider", "minutes").order_by(
+            "position", "created_at", "pk"
+        )
+    )
+    standing = [i for i in items if i.kind != AgendaItem.Kind.PROPOSED]
+    proposed = [i for i in items if i.kind == AgendaItem.Kind.PROPOSED]
+    ordered = standing + proposed
+    snapshot = (meeting.agenda_snapshot or {}).get("sections", {})
+    for number, item in enumerate(ordered, start=1):
+        item.number = number
+        item.data = snapshot.get(item.section) if item.kind == AgendaItem.Kind.GENERATED else None
+    return ordered
+
+
+def group_by(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        grouped[row[key]].append(row)
+    return dict(grouped)
+
+
+__all__ = ["SECTIONS", "agenda_items", "build_snapshot", "ensure_standing_items", "sections_for", "_"]

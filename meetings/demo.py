@@ -1,0 +1,181 @@
+"""Demo meetings for the three bodies (called by `seed_demo`; idempotent).
+
+- the monthly provider round (first Tuesday, 10:00, Kreishaus Diepholz) with every demo provider invited;
+- the Aktionsbündnis Integration every three months (second Wednesday, 14:00);
+- the internal Aktionsplan Integration round of the county's departments (third Thursday, 9:00).
+Each series gets its past meeting with final minutes, attendance and action items (some still open, one for the
+demo VHS), and the coming three months are planned; the next agenda is published if its day has come.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import Provider
+
+from . import agenda, planning, services
+from .models import ActionItem, AgendaItem, Attendance, Body, Meeting, MeetingSeries, MinutesEntry
+
+SERIES = [
+    {
+        "name": "Trägerrunde Sprachkurse",
+        "body": Body.PROVIDER_ROUND,
+        "week_of_month": 1,
+        "weekday": 1,
+        "interval_months": 1,
+        "start_time": datetime.time(10, 0),
+        "duration_minutes": 120,
+        "location": "Kreishaus Diepholz, Niedersachsenstraße 2, Sitzungsraum 1",
+        "agenda_lead_days": 7,
+        "default_sections": "Begrüßung und Protokoll der letzten Sitzung\nBerichte der Träger\nVerschiedenes",
+    },
+    {
+        "name": "Aktionsbündnis Integration",
+        "body": Body.ALLIANCE,
+        "week_of_month": 2,
+        "weekday": 2,
+        "interval_months": 3,
+        "start_time": datetime.time(14, 0),
+        "duration_minutes": 150,
+        "location": "Kreishaus Diepholz, Großer Sitzungssaal",
+        "agenda_lead_days": 14,
+        "default_sections": (
+            "Begrüßung und Protokoll der letzten Sitzung\n"
+            "Arbeitsabläufe und Zuständigkeiten\n"
+            "Berichte aus den Arbeitsgruppen (Sprache, Arbeit, Wohnen, Ehrenamt)\n"
+            "Verschiedenes"
+        ),
+    },
+    {
+        "name": "Aktionsplan Integration (intern)",
+        "body": Body.ACTION_PLAN,
+        "week_of_month": 3,
+        "weekday": 3,
+        "interval_months": 1,
+        "start_time": datetime.time(9, 0),
+        "duration_minutes": 90,
+        "location": "Kreishaus Diepholz, Besprechungsraum 3.12",
+        "agenda_lead_days": 5,
+        "default_sections": (
+            "Fachdienst Jugend\nFachdienst Soziales\nFachdienst Gesundheit\nFachdienst Öffentliche Ordnung\n"
+            "Fachdienst Schule\nWirtschaftsförderung\nVerschiedenes"
+        ),
+    },
+]
+
+PAST_MINUTES = {
+    "Berichte der Träger": (
+        "Die Träger berichten über die Belegung ihrer Kurse. In Sulingen und Syke sind Plätze frei, "
+        "in Diepholz gibt es eine Warteliste für Alphabetisierungskurse.",
+        "Die Volkshochschule prüft einen zusätzlichen Alphabetisierungskurs in Diepholz.",
+    ),
+}
+ACTIONS = [
+    ("Zusätzlichen Alphabetisierungskurs in Diepholz prüfen", "Volkshochschule Hunte-Weser (Demo)", 14, False),
+    ("Freie Plätze aller Kurse bis zur nächsten Sitzung melden", "Lernhaus Dümmer gGmbH", 21, False),
+    ("Kinderbetreuung für den Abendkurs in Weyhe klären", "Volkshochschule Hunte-Weser (Demo)", -3, True),
+]
+
+
+def _months_back(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    return datetime.date(year, (month - 1) % 12 + 1, 1)
+
+
+@transaction.atomic
+def seed_meetings(*, today: datetime.date | None = None) -> int:
+    today = today or timezone.localdate()
+    User = get_user_model()
+    coordinator = User.objects.filter(username="koordination").first()
+    county = User.objects.filter(username="kreis").first()
+    providers = list(Provider.objects.filter(active=True))
+    created = 0
+    for spec in SERIES:
+        values = {k: v for k, v in spec.items() if k != "name"}
+        series, _ = MeetingSeries.objects.update_or_create(
+            name=spec["name"], defaults={**values, "first_month": _months_back(today, 6)}
+        )
+        if series.body == Body.ACTION_PLAN:
+            series.invited_providers.clear()
+        else:
+            series.invited_providers.set(providers)
+        series.invited_users.set([u for u in (coordinator, county) if u])
+        # The previous meeting, held and with final minutes (only created once).
+        previous = planning.occurrences(
+            series, _months_back(today, series.interval_months + 1), today - datetime.timedelta(days=1)
+        )
+        if previous:
+            created += _seed_past_meeting(series, previous[-1], coordinator)
+    created += planning.plan_all(today=today)
+    services.publish_due(today=today)
+    return created
+
+
+def _seed_past_meeting(series: MeetingSeries, occurrence: datetime.date, coordinator) -> int:
+    day, reason = planning.meeting_date(series, occurrence)
+    tz = timezone.get_current_timezone()
+    starts = datetime.datetime.combine(day, series.start_time, tzinfo=tz)
+    meeting, created = Meeting.objects.get_or_create(
+        series=series,
+        occurrence=occurrence,
+        defaults={
+            "starts_at": starts,
+            "ends_at": starts + datetime.timedelta(minutes=series.duration_minutes),
+            "location": series.location,
+            "moved_reason": reason,
+            "agenda_due_on": day - datetime.timedelta(days=series.agenda_lead_days),
+        },
+    )
+    if not created:
+        return 0
+    # The agenda as it was published then (figures of today stand in for the figures of that day).
+    agenda.ensure_standing_items(meeting)
+    now = timezone.now()
+    meeting.agenda_snapshot = agenda.build_snapshot(
+        meeting, today=day - datetime.timedelta(days=series.agenda_lead_days)
+    )
+    for item in meeting.items.all():
+        notes, decisions = PAST_MINUTES.get(item.title, ("", ""))
+        if notes:
+            MinutesEntry.objects.create(item=item, notes=notes, decisions=decisions, updated_by=coordinator)
+    for provider in series.invited_providers.order_by("name")[:8]:
+        Attendance.objects.create(meeting=meeting, provider=provider, status=Attendance.Status.PRESENT)
+    for user in series.invited_users.all():
+        Attendance.objects.create(meeting=meeting, user=user, status=Attendance.Status.PRESENT)
+    if series.body != Body.ACTION_PLAN:
+        by_name = {p.name: p for p in Provider.objects.filter(name__in=[a[1] for a in ACTIONS])}
+        reports = meeting.items.filter(kind=AgendaItem.Kind.DEFAULT).order_by("position").first()
+        for title, provider_name, due_days, done in ACTIONS:
+            provider = by_name.get(provider_name)
+            if provider is None:
+                continue
+            ActionItem.objects.create(
+                meeting=meeting,
+                item=reports,
+                title=title,
+                owner_provider=provider,
+                due_on=day + datetime.timedelta(days=due_days),
+                status=ActionItem.Status.DONE if done else ActionItem.Status.OPEN,
+                done_at=now if done else None,
+                created_by=coordinator,
+            )
+    meeting.status = Meeting.Status.FINAL
+    meeting.agenda_published_at = starts - datetime.timedelta(days=series.agenda_lead_days)
+    meeting.invitations_sent_at = meeting.agenda_published_at
+    meeting.minutes_finalised_at = starts + datetime.timedelta(days=2)
+    meeting.minutes_finalised_by = coordinator
+    meeting.minutes_sent_at = meeting.minutes_finalised_at
+    # The PDFs of the demo's past meetings are made by the worker once `make run` is up (the sweep).
+    meeting.agenda_pdf_state = Meeting.FileState.PENDING
+    meeting.agenda_pdf_requested_at = now - services.PENDING_GRACE
+    meeting.minutes_pdf_state = Meeting.FileState.PENDING
+    meeting.minutes_pdf_requested_at = now - services.PENDING_GRACE
+    meeting.save()
+    services._enqueue("render_agenda_pdf", meeting.pk)
+    services._enqueue("render_minutes_pdf", meeting.pk)
+    return 1

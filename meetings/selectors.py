@@ -1,0 +1,83 @@
+"""Reads of meetings, always scoped by the acting user.
+
+Coordinator and county staff see every meeting (county staff read and print agendas and minutes). Provider
+staff see the meetings of series their provider is invited to; anybody invited by name sees that series.
+Everybody else gets 404 for a meeting ("it does not exist for you").
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from diepholz_coord import access
+
+from .models import ActionItem, Meeting, MeetingSeries
+
+
+def series_visible_to(*, user) -> QuerySet[MeetingSeries]:
+    qs = MeetingSeries.objects.all()
+    if access.sees_whole_district(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    provider_ids = access.provider_ids_for(user)
+    invited_provider = MeetingSeries.invited_providers.through.objects.filter(
+        meetingseries_id=OuterRef("pk"), provider_id__in=provider_ids
+    )
+    invited_user = MeetingSeries.invited_users.through.objects.filter(meetingseries_id=OuterRef("pk"), user_id=user.pk)
+    return qs.filter(Q(Exists(invited_provider)) | Q(Exists(invited_user)))
+
+
+def meetings_visible_to(*, user) -> QuerySet[Meeting]:
+    if access.sees_whole_district(user):
+        return Meeting.objects.all()
+    return Meeting.objects.filter(series__in=series_visible_to(user=user))
+
+
+def meeting_get_for_user(*, user, pk: int) -> Meeting:
+    meeting = meetings_visible_to(user=user).select_related("series").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def series_get_for_user(*, user, pk: int) -> MeetingSeries:
+    series = series_visible_to(user=user).filter(pk=pk).first()
+    if series is None:
+        raise Http404
+    return series
+
+
+def may_edit_meeting(user) -> bool:
+    """Minutes, attendance, action items, publishing: the coordinator runs the meetings."""
+    return access.is_coordinator(user)
+
+
+def may_propose_item(user, meeting: Meeting) -> bool:
+    """The coordinator and invited providers' staff propose agenda items until the minutes are final."""
+    if meeting.status in (Meeting.Status.FINAL, Meeting.Status.CANCELLED):
+        return False
+    return access.is_coordinator(user) or access.role_of(user) in access.PROVIDER_ROLES
+
+
+def open_action_items_for_provider(*, user) -> QuerySet[ActionItem]:
+    """The open action items of the user's providers (provider home page), plus those assigned to them."""
+    provider_ids = access.provider_ids_for(user)
+    return (
+        ActionItem.objects.filter(status=ActionItem.Status.OPEN)
+        .filter(Q(owner_provider_id__in=provider_ids) | Q(owner_user_id=user.pk))
+        .select_related("meeting__series", "owner_provider")
+        .order_by("due_on", "pk")
+    )
+
+
+def action_item_get_for_owner(*, user, pk: int) -> ActionItem:
+    """An action item the user may mark done: the coordinator's, or one owned by the user or their provider."""
+    qs = ActionItem.objects.select_related("meeting")
+    if not access.is_coordinator(user):
+        qs = qs.filter(Q(owner_provider_id__in=access.provider_ids_for(user)) | Q(owner_user_id=user.pk))
+    item = qs.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item

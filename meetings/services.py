@@ -1,0 +1,401 @@
+"""Writes for meetings: publishing agendas, PDFs, invitations, attendance, minutes, action items, the sweep.
+
+Background work is driven by state in the database, so that nothing is lost when the broker or a worker is
+down:
+- a meeting whose agenda is due (agenda_due_on ≤ today) and still "planned" is published by `publish_due`;
+- a PDF in state "pending" is (re)queued by `sweep` when it has waited longer than PENDING_GRACE;
+- invitations and finalised minutes are e-mailed once the PDF is ready; `*_sent_at` makes that happen once.
+Tasks (meetings/tasks.py) are thin wrappers and are enqueued with `transaction.on_commit`; if enqueueing fails
+the state stays "pending" and the sweep picks it up.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from courses.models import Provider
+from diepholz_coord import access
+
+from . import agenda, selectors
+from .models import ActionItem, AgendaItem, Attendance, Meeting, MinutesEntry
+
+logger = logging.getLogger(__name__)
+FS = Meeting.FileState
+PENDING_GRACE = datetime.timedelta(minutes=10)
+
+
+def _check_coordinator(actor) -> None:
+    if actor is not None and not access.is_coordinator(actor):
+        raise PermissionDenied
+
+
+def _enqueue(task_name: str, meeting_id: int) -> None:
+    """Queue a task after the commit; a broker outage is logged and left to the sweep."""
+
+    def send() -> None:
+        from kombu.exceptions import OperationalError
+
+        from . import tasks
+
+        try:
+            getattr(tasks, task_name).delay(meeting_id)
+        except (OperationalError, OSError):
+            logger.warning("meeting %s: could not queue %s, the sweep will retry", meeting_id, task_name, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+# --- Agenda ---------------------------------------------------------------------------------------------------
+
+
+def publish_agenda(*, meeting: Meeting, actor=None, today: datetime.date | None = None) -> bool:
+    """Take the snapshot of the live district, fix the agenda and ask for its PDF. Idempotent.
+
+    Returns True when this call published the agenda (False when it was already published).
+    """
+    _check_coordinator(actor)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+        if meeting.status != Meeting.Status.PLANNED:
+            return False
+        agenda.ensure_standing_items(meeting)
+        meeting.agenda_snapshot = agenda.build_snapshot(meeting, today=today)
+        meeting.status = Meeting.Status.PUBLISHED
+        meeting.agenda_published_at = timezone.now()
+        meeting.agenda_pdf_state = FS.PENDING
+        meeting.agenda_pdf_requested_at = timezone.now()
+        meeting.save(
+            update_fields=[
+                "agenda_snapshot",
+                "status",
+                "agenda_published_at",
+                "agenda_pdf_state",
+                "agenda_pdf_requested_at",
+            ]
+        )
+        _enqueue("render_agenda_pdf", meeting.pk)
+    return True
+
+
+def publish_due(*, today: datetime.date | None = None) -> int:
+    """Publish every planned agenda whose day has come (daily beat job and the sweep)."""
+    today = today or timezone.localdate()
+    due = Meeting.objects.filter(status=Meeting.Status.PLANNED, agenda_due_on__lte=today, starts_at__date__gte=today)
+    published = 0
+    for meeting in due.order_by("starts_at"):
+        published += publish_agenda(meeting=meeting, today=today)
+    return published
+
+
+def request_agenda_pdf(*, meeting: Meeting, actor) -> None:
+    """ "Regenerate": a new PDF of the published agenda (e.g. after items were added)."""
+    _check_coordinator(actor)
+    if meeting.status == Meeting.Status.PLANNED:
+        raise ValidationError(_("The agenda has not been published yet."))
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            agenda_pdf_state=FS.PENDING, agenda_pdf_requested_at=timezone.now()
+        )
+        _enqueue("render_agenda_pdf", meeting.pk)
+    meeting.refresh_from_db()
+
+
+def render_agenda_pdf(*, meeting_id: int) -> bool:
+    """Render and store the agenda PDF, then send the invitations once. Safe to run twice."""
+    from . import pdf
+
+    meeting = Meeting.objects.select_related("series").get(pk=meeting_id)
+    if meeting.status == Meeting.Status.PLANNED:
+        return False
+    content = pdf.agenda_pdf(meeting)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting_id)
+        old = meeting.agenda_pdf.name
+        meeting.agenda_pdf.save(
+            f"tagesordnung-{meeting.pk}-{timezone.now():%Y%m%d%H%M%S}.pdf", ContentFile(content), save=False
+        )
+        meeting.agenda_pdf_state = FS.READY
+        meeting.agenda_pdf_generated_at = timezone.now()
+        meeting.save(update_fields=["agenda_pdf", "agenda_pdf_state", "agenda_pdf_generated_at"])
+    if old and old != meeting.agenda_pdf.name:
+        meeting.agenda_pdf.storage.delete(old)
+    send_invitations(meeting_id=meeting.pk)
+    return True
+
+
+def recipients(meeting: Meeting) -> list[str]:
+    """E-mail addresses of the invitees: invited people and invited providers (their address, else admins)."""
+    series = meeting.series
+    addresses = {u.email for u in series.invited_users.all() if u.email and u.is_active}
+    for provider in series.invited_providers.filter(active=True).prefetch_related("memberships__user"):
+        if provider.email:
+            addresses.add(provider.email)
+        else:
+            addresses.update(
+                m.user.email
+                for m in provider.memberships.all()
+                if m.role == "admin" and m.user.email and m.user.is_active
+            )
+    return sorted(addresses)
+
+
+def _send(meeting: Meeting, *, subject: str, template: str, attachment: tuple[str, bytes] | None) -> int:
+    to = recipients(meeting)
+    if not to:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(template, {"meeting": meeting, "site_url": settings.SITE_URL})
+    message = EmailMessage(subject=subject, body=body, to=[settings.DEFAULT_FROM_EMAIL], bcc=to)
+    if attachment:
+        message.attach(attachment[0], attachment[1], "application/pdf")
+    return message.send()
+
+
+def send_invitations(*, meeting_id: int) -> bool:
+    """E-mail the agenda PDF to the invitees, exactly once per meeting."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting_id)
+        if meeting.invitations_sent_at or meeting.agenda_pdf_state != FS.READY:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Agenda: %(series)s on %(date)s") % {
+                "series": meeting.series.name,
+                "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
+            }
+        with meeting.agenda_pdf.open("rb") as f:
+            _send(
+                meeting,
+                subject=subject,
+                template="meetings/email/invitation.txt",
+                attachment=(_pdf_name(meeting, "agenda"), f.read()),
+            )
+        meeting.invitations_sent_at = timezone.now()
+        meeting.save(update_fields=["invitations_sent_at"])
+    return True
+
+
+def _pdf_name(meeting: Meeting, kind: str) -> str:
+    day = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    return f"{'Tagesordnung' if kind == 'agenda' else 'Protokoll'}-{day}.pdf"
+
+
+def propose_item(*, meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
+    if not selectors.may_propose_item(actor, meeting):
+        raise PermissionDenied
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("Please give the item a title.")})
+    provider_ids = sorted(access.provider_ids_for(actor))
+    return AgendaItem.objects.create(
+        meeting=meeting,
+        kind=AgendaItem.Kind.PROPOSED,
+        position=1000,
+        title=title,
+        description=description.strip(),
+        proposed_by=actor,
+        proposed_by_provider=Provider.objects.filter(pk__in=provider_ids[:1]).first() if provider_ids else None,
+    )
+
+
+def item_delete(*, item: AgendaItem, actor) -> None:
+    _check_coordinator(actor)
+    _check_not_final(item.meeting)
+    if item.kind != AgendaItem.Kind.PROPOSED:
+        raise ValidationError(_("Standing items cannot be removed."))
+    item.delete()
+
+
+# --- During and after the meeting ----------------------------------------------------------------------------
+
+
+def _check_not_final(meeting: Meeting) -> None:
+    if meeting.status == Meeting.Status.FINAL:
+        raise ValidationError(_("The minutes are final and can no longer be changed."))
+
+
+def invitees(meeting: Meeting) -> list[tuple[str, Any]]:
+    """("provider", Provider) and ("user", User) pairs, in a stable order."""
+    series = meeting.series
+    pairs: list[tuple[str, Any]] = [("provider", p) for p in series.invited_providers.order_by("name")]
+    pairs += [("user", u) for u in series.invited_users.order_by("last_name", "first_name", "username")]
+    return pairs
+
+
+def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], str]) -> int:
+    """Record present/excused/absent per invited provider or person; an empty status removes the record."""
+    _check_coordinator(actor)
+    _check_not_final(meeting)
+    allowed = {(kind, obj.pk) for kind, obj in invitees(meeting)}
+    valid = set(Attendance.Status.values)
+    for key, status in statuses.items():
+        if key not in allowed:
+            raise ValidationError(_("Attendance can only be recorded for invited providers and people."))
+        if status and status not in valid:
+            raise ValidationError(_("Unknown attendance status."))
+    with transaction.atomic():
+        for (kind, pk), status in statuses.items():
+            lookup = {"provider_id": pk} if kind == "provider" else {"user_id": pk}
+            if status:
+                Attendance.objects.update_or_create(meeting=meeting, **lookup, defaults={"status": status})
+            else:
+                Attendance.objects.filter(meeting=meeting, **lookup).delete()
+        if meeting.status in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED) and any(statuses.values()):
+            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    return len(statuses)
+
+
+def minutes_save(*, item: AgendaItem, actor, notes: str, decisions: str) -> MinutesEntry | None:
+    _check_coordinator(actor)
+    _check_not_final(item.meeting)
+    notes, decisions = notes.strip(), decisions.strip()
+    if not notes and not decisions:
+        # Nothing to record: an emptied entry is removed rather than kept blank.
+        MinutesEntry.objects.filter(item=item).delete()
+        return None
+    entry, _created = MinutesEntry.objects.update_or_create(
+        item=item, defaults={"notes": notes, "decisions": decisions, "updated_by": actor}
+    )
+    return entry
+
+
+def action_item_create(*, meeting: Meeting, actor, data: dict[str, Any]) -> ActionItem:
+    _check_coordinator(actor)
+    _check_not_final(meeting)
+    item = ActionItem(meeting=meeting, created_by=actor, **data)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def action_item_done(*, item: ActionItem, actor, done: bool = True) -> ActionItem:
+    """Owners (their provider's staff, the person) and the coordinator mark an item done, or open again."""
+    selectors.action_item_get_for_owner(user=actor, pk=item.pk)  # 404 for anyone else
+    item.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
+    item.done_at = timezone.now() if done else None
+    item.done_by = actor if done else None
+    item.save(update_fields=["status", "done_at", "done_by"])
+    return item
+
+
+def finalise_minutes(*, meeting: Meeting, actor) -> None:
+    """Lock the minutes, render their PDF in the background and e-mail it to the invitees."""
+    _check_coordinator(actor)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status == Meeting.Status.FINAL:
+            raise ValidationError(_("The minutes are already final."))
+        if meeting.status == Meeting.Status.CANCELLED:
+            raise ValidationError(_("The meeting was cancelled."))
+        if meeting.starts_at > timezone.now():
+            raise ValidationError(_("Minutes can only be finalised once the meeting has begun."))
+        if not meeting.attendance.exists():
+            raise ValidationError(_("Please record the attendance before finalising the minutes."))
+        meeting.status = Meeting.Status.FINAL
+        meeting.minutes_finalised_at = timezone.now()
+        meeting.minutes_finalised_by = actor
+        meeting.minutes_pdf_state = FS.PENDING
+        meeting.minutes_pdf_requested_at = timezone.now()
+        meeting.save(
+            update_fields=[
+                "status",
+                "minutes_finalised_at",
+                "minutes_finalised_by",
+                "minutes_pdf_state",
+                "minutes_pdf_requested_at",
+            ]
+        )
+        _enqueue("render_minutes_pdf", meeting.pk)
+
+
+def render_minutes_pdf(*, meeting_id: int) -> bool:
+    from . import pdf
+
+    meeting = Meeting.objects.select_related("series").get(pk=meeting_id)
+    if meeting.status != Meeting.Status.FINAL:
+        return False
+    content = pdf.minutes_pdf(meeting)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting_id)
+        old = meeting.minutes_pdf.name
+        meeting.minutes_pdf.save(
+            f"protokoll-{meeting.pk}-{timezone.now():%Y%m%d%H%M%S}.pdf", ContentFile(content), save=False
+        )
+        meeting.minutes_pdf_state = FS.READY
+        meeting.minutes_pdf_generated_at = timezone.now()
+        meeting.save(update_fields=["minutes_pdf", "minutes_pdf_state", "minutes_pdf_generated_at"])
+    if old and old != meeting.minutes_pdf.name:
+        meeting.minutes_pdf.storage.delete(old)
+    send_minutes(meeting_id=meeting.pk)
+    return True
+
+
+def send_minutes(*, meeting_id: int) -> bool:
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting_id)
+        if meeting.minutes_sent_at or meeting.minutes_pdf_state != FS.READY:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Minutes: %(series)s on %(date)s") % {
+                "series": meeting.series.name,
+                "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
+            }
+        with meeting.minutes_pdf.open("rb") as f:
+            _send(
+                meeting,
+                subject=subject,
+                template="meetings/email/minutes.txt",
+                attachment=(_pdf_name(meeting, "minutes"), f.read()),
+            )
+        meeting.minutes_sent_at = timezone.now()
+        meeting.save(update_fields=["minutes_sent_at"])
+    return True
+
+
+# --- The sweep ---------------------------------------------------------------------------------------------------
+
+
+def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Finish what an outage left undone: publish due agendas, re-queue PDFs pending too long, send mails.
+
+    Runs from beat every few minutes; every part is idempotent, so overlapping runs do no harm.
+    """
+    now = now or timezone.now()
+    published = publish_due(today=timezone.localdate(now))
+    stale = now - PENDING_GRACE
+    requeued = 0
+    for meeting_id in Meeting.objects.filter(
+        agenda_pdf_state=FS.PENDING, agenda_pdf_requested_at__lte=stale
+    ).values_list("pk", flat=True):
+        _requeue("render_agenda_pdf", meeting_id, "agenda_pdf_requested_at", now)
+        requeued += 1
+    for meeting_id in Meeting.objects.filter(
+        minutes_pdf_state=FS.PENDING, minutes_pdf_requested_at__lte=stale
+    ).values_list("pk", flat=True):
+        _requeue("render_minutes_pdf", meeting_id, "minutes_pdf_requested_at", now)
+        requeued += 1
+    mailed = 0
+    for meeting_id in Meeting.objects.filter(
+        Q(agenda_pdf_state=FS.READY, invitations_sent_at__isnull=True)
+        | Q(status=Meeting.Status.FINAL, minutes_pdf_state=FS.READY, minutes_sent_at__isnull=True)
+    ).values_list("pk", flat=True):
+        mailed += send_invitations(meeting_id=meeting_id)
+        mailed += send_minutes(meeting_id=meeting_id)
+    return {"published": published, "requeued": requeued, "mailed": mailed}
+
+
+def _requeue(task_name: str, meeting_id: int, field: str, now: datetime.datetime) -> None:
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting_id).update(**{field: now})
+        _enqueue(task_name, meeting_id)

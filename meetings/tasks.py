@@ -1,0 +1,39 @@
+"""Thin Celery wrappers around meetings.services. Each takes ids, is idempotent and may run twice."""
+
+import smtplib
+
+from celery import shared_task
+
+from . import services
+
+MAIL_ERRORS = (OSError, smtplib.SMTPException)
+
+
+@shared_task
+def plan_meetings() -> int:
+    """Daily: the meetings of the next three months for every active series (unique per occurrence)."""
+    from .planning import plan_all
+
+    return plan_all()
+
+
+@shared_task
+def publish_due_agendas() -> int:
+    """Daily: publish the agendas whose day has come (snapshot of the live data, then PDF and invitations)."""
+    return services.publish_due()
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
+def render_agenda_pdf(meeting_id: int) -> bool:
+    return services.render_agenda_pdf(meeting_id=meeting_id)
+
+
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
+def render_minutes_pdf(meeting_id: int) -> bool:
+    return services.render_minutes_pdf(meeting_id=meeting_id)
+
+
+@shared_task
+def sweep() -> dict:
+    """Every 10 minutes: finish whatever a broker or worker outage left pending (state in the database)."""
+    return services.sweep()

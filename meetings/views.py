@@ -1,0 +1,334 @@
+"""Thin views: parse → selector/service → render or redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from diepholz_coord import access
+from diepholz_coord.access import Role, require_role
+
+from . import agenda, calendar, pdf, selectors, services
+from .forms import ActionItemForm, BodyFilterForm, MinutesForm, ProposeItemForm
+from .models import AgendaItem, Attendance, CalendarToken, Meeting
+
+MEETING_ROLES = (Role.COORDINATOR, Role.COUNTY_STAFF, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
+
+
+@require_role(*MEETING_ROLES)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """The meetings the user is invited to (all for the county), upcoming first, per body."""
+    meetings = selectors.meetings_visible_to(user=request.user).select_related("series")
+    form = BodyFilterForm(request.GET or None)
+    past = False
+    if form.is_valid():
+        if form.cleaned_data["body"]:
+            meetings = meetings.filter(series__body=form.cleaned_data["body"])
+        past = form.cleaned_data["past"]
+    now = timezone.now()
+    if past:
+        meetings = meetings.filter(starts_at__lt=now).order_by("-starts_at")
+    else:
+        meetings = meetings.filter(ends_at__gte=now - timezone.timedelta(days=1)).order_by("starts_at")
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "meetings": list(meetings[:200]),
+            "form": form,
+            "past": past,
+            "series_list": selectors.series_visible_to(user=request.user),
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
+    items = agenda.agenda_items(meeting)
+    sections = (meeting.agenda_snapshot or {}).get("sections", {})
+    from .charts import charts_for
+
+    coordinator = selectors.may_edit_meeting(request.user)
+    return {
+        "meeting": meeting,
+        "series": meeting.series,
+        "items": items,
+        "snapshot": meeting.agenda_snapshot or {},
+        "charts": charts_for(sections),
+        "attendance": pdf.attendance_rows(meeting),
+        "attendance_choices": Attendance.Status.choices,
+        "action_items": list(
+            meeting.action_items.select_related("owner_provider", "owner_user", "item").order_by(
+                "status", "due_on", "pk"
+            )
+        ),
+        "may_edit": coordinator and meeting.status != Meeting.Status.FINAL,
+        "is_coordinator": coordinator,
+        "may_propose": selectors.may_propose_item(request.user, meeting),
+        "propose_form": ProposeItemForm(),
+        "action_form": ActionItemForm(meeting=meeting) if coordinator else None,
+        "minutes_forms": {
+            item.pk: MinutesForm(instance=getattr(item, "minutes", None), prefix=f"m{item.pk}") for item in items
+        }
+        if coordinator
+        else {},
+    }
+
+
+@require_role(*MEETING_ROLES)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    context = _detail_context(request, meeting)
+    for item in context["items"]:
+        item.minutes_form = context["minutes_forms"].get(item.pk)
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@require_role(*MEETING_ROLES)
+def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agenda as a plain page for the browser's print dialog."""
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    context = _detail_context(request, meeting)
+    return render(request, "meetings/agenda_print.html", context)
+
+
+def _file_response(meeting: Meeting, field: str, kind: str) -> FileResponse:
+    file = getattr(meeting, field)
+    if not file:
+        raise Http404
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle, as_attachment=False, filename=services._pdf_name(meeting, kind), content_type="application/pdf"
+    )
+
+
+@require_role(*MEETING_ROLES)
+def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    return _file_response(meeting, "agenda_pdf", "agenda")
+
+
+@require_role(*MEETING_ROLES)
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    if meeting.status != Meeting.Status.FINAL:
+        raise Http404
+    return _file_response(meeting, "minutes_pdf", "minutes")
+
+
+@require_role(*MEETING_ROLES)
+def meeting_files(request: HttpRequest, pk: int) -> HttpResponse:
+    """The files box; polled by htmx while a PDF is being generated."""
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "meetings/_files.html",
+        {"meeting": meeting, "is_coordinator": selectors.may_edit_meeting(request.user)},
+    )
+
+
+def _coordinator_meeting(request: HttpRequest, pk: int) -> Meeting:
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    if not selectors.may_edit_meeting(request.user):
+        raise PermissionDenied
+    return meeting
+
+
+def _error(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _coordinator_meeting(request, pk)
+    if services.publish_agenda(meeting=meeting, actor=request.user):
+        messages.success(
+            request, _("The agenda is published; its PDF is being generated and then sent to the invitees.")
+        )
+    else:
+        messages.info(request, _("The agenda was already published."))
+    return redirect(meeting)
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def agenda_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _coordinator_meeting(request, pk)
+    try:
+        services.request_agenda_pdf(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    if request.htmx:
+        return render(request, "meetings/_files.html", {"meeting": meeting, "is_coordinator": True})
+    return redirect(meeting)
+
+
+@require_POST
+@require_role(*MEETING_ROLES)
+def item_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    if not selectors.may_propose_item(request.user, meeting):
+        raise PermissionDenied
+    form = ProposeItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.propose_item(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("The item was added to the agenda."))
+            return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#agenda")
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+    return redirect(meeting)
+
+
+def _item_of(meeting: Meeting, item_pk: int) -> AgendaItem:
+    item = meeting.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _coordinator_meeting(request, pk)
+    try:
+        services.item_delete(item=_item_of(meeting, item_pk), actor=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("The item was removed from the agenda."))
+    return redirect(meeting)
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def attendance_save(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _coordinator_meeting(request, pk)
+    statuses = {}
+    for kind, obj in services.invitees(meeting):
+        name = f"{kind}-{obj.pk}"
+        if name in request.POST:
+            statuses[(kind, obj.pk)] = request.POST[name]
+    if not statuses:
+        messages.error(request, _("Please choose the attendance of at least one invitee."))
+        return redirect(meeting)
+    try:
+        services.attendance_save(meeting=meeting, actor=request.user, statuses=statuses)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Attendance saved."))
+    return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#attendance")
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def minutes_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _coordinator_meeting(request, pk)
+    item = _item_of(meeting, item_pk)
+    form = MinutesForm(request.POST, prefix=f"m{item.pk}")
+    if form.is_valid():
+        try:
+            services.minutes_save(item=item, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Minutes of item %(number)s saved.") % {"number": item.title})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + f"#item-{item.pk}")
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _coordinator_meeting(request, pk)
+    form = ActionItemForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        try:
+            services.action_item_create(meeting=meeting, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Action item added."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else message)
+    return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#actions")
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def minutes_finalise(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _coordinator_meeting(request, pk)
+    try:
+        services.finalise_minutes(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(
+            request, _("The minutes are final. Their PDF is being generated and then sent to the invitees.")
+        )
+    return redirect(meeting)
+
+
+@require_POST
+@require_role(*MEETING_ROLES)
+def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.action_item_get_for_owner(user=request.user, pk=pk)
+    done = request.POST.get("done", "1") != "0"
+    services.action_item_done(item=item, actor=request.user, done=done)
+    messages.success(request, _("Marked as done.") if done else _("Opened again."))
+    target = request.POST.get("next", "")
+    if target not in ("home", "meeting"):
+        target = "home"
+    return redirect("home" if target == "home" else item.meeting.get_absolute_url())
+
+
+@require_role(*MEETING_ROLES)
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """The user's private iCal address (subscribe in Outlook, Thunderbird, a phone)."""
+    token, _created = CalendarToken.objects.get_or_create(user=request.user)
+    url = request.build_absolute_uri(reverse("meetings:ical_feed", args=[token.token]))
+    return render(request, "meetings/calendar.html", {"feed_url": url})
+
+
+@require_POST
+@require_role(*MEETING_ROLES)
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    CalendarToken.objects.filter(user=request.user).delete()
+    CalendarToken.objects.create(user=request.user)
+    messages.success(request, _("A new calendar address was created; the old one no longer works."))
+    return redirect("meetings:calendar")
+
+
+@login_not_required
+def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The meetings of the token's owner as iCalendar; the token in the URL is the only credential."""
+    owner = CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if owner is None or access.role_of(owner.user) == Role.NONE:
+        raise Http404
+    body = calendar.feed(user=owner.user, base_url=request.build_absolute_uri("/").rstrip("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sitzungen.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,96 @@
+"""Access matrix entries for meetings (format of MATRIX in test_access_matrix.py).
+
+Roles: anonymous, coordinator, county, a_admin, a_staff, b_admin. The meeting's series invites provider A only:
+provider B's admin is not invited and gets 404. County staff read and print everything but change nothing.
+"""
+
+import datetime
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+LOGIN = "login"
+
+
+def meeting_a(world, *, final: bool = False):
+    from meetings.models import ActionItem, AgendaItem, Body, Meeting, MeetingSeries
+
+    series, _ = MeetingSeries.objects.get_or_create(
+        name="Trägerrunde (Test)",
+        defaults={
+            "body": Body.PROVIDER_ROUND,
+            "first_month": datetime.date(2026, 1, 1),
+            "start_time": datetime.time(10),
+            "location": "Kreishaus",
+        },
+    )
+    series.invited_providers.add(world.provider_a)
+    starts = timezone.now() - datetime.timedelta(days=1)
+    meeting = Meeting.objects.create(
+        series=series,
+        occurrence=starts.date() - datetime.timedelta(days=Meeting.objects.count()),
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        location="Kreishaus",
+        status=Meeting.Status.FINAL if final else Meeting.Status.PUBLISHED,
+        agenda_due_on=starts.date() - datetime.timedelta(days=7),
+        agenda_snapshot={"sections": {}},
+    )
+    meeting.agenda_pdf.save("t.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    meeting.minutes_pdf.save("p.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    meeting.save()
+    item = AgendaItem.objects.create(
+        meeting=meeting, title="Berichte", kind=AgendaItem.Kind.DEFAULT, section="default-1"
+    )
+    meeting.test_item = item
+    meeting.test_action = ActionItem.objects.create(
+        meeting=meeting, title="Plätze melden", owner_provider=world.provider_a
+    )
+    return meeting
+
+
+def _token(world):
+    from meetings.models import CalendarToken
+
+    return CalendarToken.objects.create(user=world.users.a_staff).token
+
+
+def _item(world):
+    meeting = meeting_a(world)
+    return [meeting.pk, meeting.test_item.pk]
+
+
+COORDINATOR_ONLY_POST = [LOGIN, 302, 403, 403, 403, 403]
+INVITED = [LOGIN, 200, 200, 200, 200, 404]
+
+MATRIX = {
+    "meetings:meeting_list": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
+    "meetings:meeting_detail": ("get", lambda w: [meeting_a(w).pk], INVITED),
+    "meetings:agenda_print": ("get", lambda w: [meeting_a(w).pk], INVITED),
+    "meetings:agenda_pdf": ("get", lambda w: [meeting_a(w).pk], INVITED),
+    "meetings:minutes_pdf": ("get", lambda w: [meeting_a(w, final=True).pk], INVITED),
+    "meetings:meeting_files": ("get", lambda w: [meeting_a(w).pk], INVITED),
+    "meetings:meeting_publish": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),
+    "meetings:agenda_regenerate": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),
+    # County staff read and print but propose nothing; provider B is not invited.
+    "meetings:item_propose": ("post", lambda w: [meeting_a(w).pk], [LOGIN, 302, 403, 302, 302, 404]),
+    "meetings:item_delete": ("post", _item, COORDINATOR_ONLY_POST),
+    "meetings:minutes_save": ("post", _item, COORDINATOR_ONLY_POST),
+    "meetings:attendance_save": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),
+    "meetings:action_item_create": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),
+    "meetings:minutes_finalise": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),
+    # Provider A's action item: its staff and the coordinator mark it done; everyone else does not see it.
+    "meetings:action_item_done": ("post", lambda w: [meeting_a(w).test_action.pk], [LOGIN, 302, 404, 302, 302, 404]),
+    "meetings:calendar": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
+    "meetings:calendar_reset": ("post", lambda w: [], [LOGIN, 302, 302, 302, 302, 302]),
+    # The secret token is the credential (calendar programs cannot log in).
+    "meetings:ical_feed": ("get", lambda w: [_token(w)], [200, 200, 200, 200, 200, 200]),
+}
+
+# Empty submissions: refused with a message, nothing stored.
+POST_MATRIX = {
+    "meetings:item_propose": [LOGIN, 302, 403, 302, 302, 404],
+    "meetings:minutes_save": COORDINATOR_ONLY_POST,
+    "meetings:attendance_save": COORDINATOR_ONLY_POST,
+    "meetings:action_item_create": COORDINATOR_ONLY_POST,
+}
