@@ -28,6 +28,18 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _celery_tasks_run_at_once():
+    """A task enqueued after commit runs at once in the test's process, as the worker would run it: no worker
+    in tests, and nothing left behind in the broker of the checkout (var/celery) for a later `make run`."""
+    from diepholz_coord.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def world(db):
     """Two providers A and B with a course each, and one user per role."""

@@ -165,6 +165,9 @@ class HandoverStep(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # When the e-mail about this step went out (steps that are mailed: see services.MAILED_STEPS). Claimed before
+    # sending, so a task delivered twice sends once.
+    mail_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "pk"]

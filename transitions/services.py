@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from courses.models import Course, Membership
 from diepholz_coord import access
@@ -61,8 +64,8 @@ CHECKLIST_FIELDS = [
 ]
 
 
-def _step(handover: Handover, status: str, actor, note: str = "") -> None:
-    HandoverStep.objects.create(handover=handover, status=status, by=actor, note=note)
+def _step(handover: Handover, status: str, actor, note: str = "") -> HandoverStep:
+    return HandoverStep.objects.create(handover=handover, status=status, by=actor, note=note)
 
 
 def _lock(handover: Handover) -> Handover:
@@ -98,6 +101,19 @@ def _check_target(course: Course) -> None:
     )
     if free <= 0:
         raise ValidationError(_("“%(title)s” has no free place any more.") % {"title": course.title})
+
+
+def _check_course_begun(handover: Handover, to_status: str) -> None:
+    """Whether the person started, or did not show up, can only be said once the course has begun."""
+    course = handover.to_course
+    if course.start_date <= timezone.localdate():
+        return
+    values = {"title": course.title, "date": date_format(course.start_date, "SHORT_DATE_FORMAT")}
+    if to_status == S.STARTED:
+        message = _("“%(title)s” only begins on %(date)s. The start can be recorded from that day on.")
+    else:
+        message = _("“%(title)s” only begins on %(date)s. A no-show can be recorded from that day on.")
+    raise ValidationError(message % values, code="course_not_begun")
 
 
 def has_valid_consent(handover: Handover, today: datetime.date | None = None) -> bool:
@@ -201,8 +217,7 @@ def handover_offer(*, actor, handover: Handover, to_course: Course | None = None
     handover.status = S.OFFERED
     handover.due_on = timezone.localdate() + datetime.timedelta(days=DEFAULT_DUE_DAYS)
     handover.save()
-    _step(handover, S.OFFERED, actor, note)
-    _notify(handover, to_provider=True)
+    _notify(_step(handover, S.OFFERED, actor, note))
     return handover
 
 
@@ -222,8 +237,7 @@ def handover_accept(*, actor, handover: Handover, note: str = "") -> Handover:
     handover.status = S.ACCEPTED
     handover.due_on = handover.to_course.start_date
     handover.save()
-    _step(handover, S.ACCEPTED, actor, note)
-    _notify(handover, to_provider=False)
+    _notify(_step(handover, S.ACCEPTED, actor, note))
     return handover
 
 
@@ -237,8 +251,7 @@ def handover_decline(*, actor, handover: Handover, reason: str) -> Handover:
     handover.decline_reason = reason.strip()
     handover.due_on = None
     handover.save()
-    _step(handover, S.DECLINED, actor, reason.strip())
-    _notify(handover, to_provider=False)
+    _notify(_step(handover, S.DECLINED, actor, reason.strip()))
     return handover
 
 
@@ -247,6 +260,7 @@ def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
     """The person has started: enrol them in the receiving course (capacity rules apply)."""
     handover = _lock(handover)
     _check_transition(handover, S.STARTED, actor)
+    _check_course_begun(handover, S.STARTED)
     if not has_valid_consent(handover):
         raise ValidationError(_("The consent to hand over has been revoked or has expired."))
     enrollment = participant_services.enrollment_enrol(
@@ -275,6 +289,7 @@ def handover_withdraw(*, actor, handover: Handover, note: str = "") -> Handover:
 def handover_no_show(*, actor, handover: Handover, note: str = "") -> Handover:
     handover = _lock(handover)
     _check_transition(handover, S.NO_SHOW, actor)
+    _check_course_begun(handover, S.NO_SHOW)
     handover.status = S.NO_SHOW
     handover.due_on = None
     handover.save()
@@ -291,11 +306,53 @@ STEP_SERVICES = {
 }
 
 
-def _notify(handover: Handover, *, to_provider: bool) -> None:
-    """E-mail the receiving provider on an offer, the sending provider on an answer (after commit)."""
+# Steps the other side is told about by e-mail: an offer goes to the receiving provider, an answer to the sender.
+MAILED_STEPS = {S.OFFERED: "to_provider", S.ACCEPTED: "from_provider", S.DECLINED: "from_provider"}
+
+
+def _notify(step: HandoverStep) -> None:
+    """After commit, hand the e-mail about `step` to the worker; if the broker cannot be reached, send it here.
+
+    The step is saved either way: neither a broker outage nor a mail server outage turns it into an error page.
+    """
+    from .tasks import send_handover_mail
+
+    handover_id, step_id = step.handover_id, step.pk
+
+    def enqueue() -> None:
+        try:
+            send_handover_mail.delay(handover_id, step_id)
+        except KombuOperationalError:
+            logger.warning("handover %s: broker unreachable, sending the e-mail in-process", handover_id, exc_info=True)
+            try:
+                handover_send_mail(handover_id=handover_id, step_id=step_id)
+            except (OSError, smtplib.SMTPException):
+                logger.warning("handover %s: e-mail about step %s failed", handover_id, step_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def handover_send_mail(*, handover_id: int, step_id: int) -> int:
+    """E-mail the other side about one step of a handover; returns the number of messages sent (0 or 1).
+
+    Idempotent: the step is claimed (``mail_sent_at``) before sending, so a task delivered twice sends once; a
+    failed send gives the claim back and raises, so that the task retries. A step that no longer exists (or
+    needs no e-mail) sends nothing.
+    """
+    step = (
+        HandoverStep.objects.select_related(
+            "handover__participant", "handover__to_course", "handover__to_provider", "handover__from_provider"
+        )
+        .filter(pk=step_id, handover_id=handover_id)
+        .first()
+    )
+    if step is None or step.status not in MAILED_STEPS:
+        return 0
+    handover = step.handover
+    to_provider = MAILED_STEPS[step.status] == "to_provider"
     provider = handover.to_provider if to_provider else handover.from_provider
     if provider is None:
-        return
+        return 0
     recipients = sorted(
         {
             provider.email,
@@ -306,23 +363,23 @@ def _notify(handover: Handover, *, to_provider: bool) -> None:
         - {""}
     )
     if not recipients:
-        return
+        return 0
+    status = S(step.status).label
     with translation.override(settings.LANGUAGE_CODE):
         subject = (
             _("Handover offered: %(code)s for “%(course)s”")
             if to_provider
             else _("Handover %(status)s: %(code)s for “%(course)s”")
-        ) % {"code": handover.participant.code, "course": handover.to_course, "status": handover.get_status_display()}
+        ) % {"code": handover.participant.code, "course": handover.to_course, "status": status}
         body = render_to_string(
             "transitions/email/handover.txt",
-            {"handover": handover, "to_provider": to_provider, "site_url": settings.SITE_URL},
+            {"handover": handover, "to_provider": to_provider, "status": status, "site_url": settings.SITE_URL},
         )
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, recipients)
-        except OSError:
-            # The step is saved; a mail server outage must not turn it into an error page.
-            logger.warning("handover %s: e-mail to %s failed", handover.pk, recipients, exc_info=True)
-
-    transaction.on_commit(send)
+    if not HandoverStep.objects.filter(pk=step.pk, mail_sent_at__isnull=True).update(mail_sent_at=timezone.now()):
+        return 0  # sent already (a task delivered twice)
+    try:
+        send_mail(subject, body, None, recipients)
+    except BaseException:
+        HandoverStep.objects.filter(pk=step.pk).update(mail_sent_at=None)
+        raise
+    return 1

@@ -6,8 +6,9 @@ import itertools
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from courses.models import Course
 from participants.models import Enrollment
 from transitions import services
 from transitions.models import Handover, HandoverStep
@@ -42,7 +43,14 @@ def make_handover(world, status):
     return handover
 
 
+def begin(course):
+    """The course begins today: only then can a start or a no-show be recorded."""
+    Course.objects.filter(pk=course.pk).update(start_date=timezone.localdate(), status=Course.Status.RUNNING)
+
+
 def do(world, handover, status):
+    if status in (S.STARTED, S.NO_SHOW):
+        begin(handover.to_course)
     actor = world.users.a_admin if status in services.SENDER_STEPS else world.users.b_admin
     if status == S.DECLINED:
         return services.handover_decline(actor=actor, handover=handover, reason="Kurs passt zeitlich nicht")
@@ -105,6 +113,7 @@ def test_no_acceptance_without_valid_consent(world):
 @pytest.mark.django_db
 def test_start_enrols_in_the_receiving_course_and_respects_capacity(world):
     handover = make_handover(world, S.ACCEPTED)
+    begin(world.course_b)
     world.course_b.refresh_from_db()
     services.handover_start(actor=world.users.b_admin, handover=handover)
     handover.refresh_from_db()
@@ -128,6 +137,7 @@ def make_second_accepted_handover_into_full_course(world):
     services.handover_offer(actor=world.users.a_admin, handover=handover)
     services.handover_accept(actor=world.users.b_admin, handover=handover)
     factories.report(full_course, 0)
+    begin(full_course)
     return handover
 
 
@@ -161,3 +171,85 @@ def test_decline_needs_a_reason(world):
     with pytest.raises(ValidationError, match="Grund"):
         services.handover_decline(actor=world.users.b_admin, handover=handover, reason="  ")
     assert snapshot(handover) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", [S.STARTED, S.NO_SHOW])
+def test_start_and_no_show_wait_for_the_course_to_begin(world, step):
+    handover = make_handover(world, S.ACCEPTED)
+    before = snapshot(handover)
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.STEP_SERVICES[step](actor=world.users.b_admin, handover=handover)
+    assert error.value.code == "course_not_begun"
+    assert f"“Kurs B” only begins on {world.course_b.start_date:%m/%d/%Y}" in error.value.messages[0]
+    assert snapshot(handover) == before
+    # From the first day of the course on, the step is taken.
+    begin(world.course_b)
+    services.STEP_SERVICES[step](actor=world.users.b_admin, handover=handover)
+    handover.refresh_from_db()
+    assert handover.status == step
+
+
+@pytest.fixture
+def broker_down():
+    """A real broker connection that fails: Redis on a port where nothing listens, tasks really enqueued."""
+    from diepholz_coord.celery import app
+
+    conf = app.conf
+    saved = conf.broker_url, conf.task_always_eager, app._pool, app.amqp._producer_pool
+    conf.broker_url, conf.task_always_eager = "redis://127.0.0.1:1/0", False
+    app._pool = app.amqp._producer_pool = None  # connection pools are made from the broker URL on first use
+    try:
+        yield
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        conf.broker_url, conf.task_always_eager, app._pool, app.amqp._producer_pool = saved
+
+
+@pytest.mark.django_db
+def test_mail_is_sent_in_process_when_the_broker_is_down(
+    world, broker_down, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        handover = make_handover(world, S.OFFERED)
+    handover.refresh_from_db()
+    assert handover.status == S.OFFERED
+    assert [m.to for m in mail.outbox] == [sorted({world.provider_b.email, world.users.b_admin.email})]
+    assert "broker unreachable" in caplog.text
+    step = handover.steps.get(status=S.OFFERED)
+    assert step.mail_sent_at is not None
+
+
+@pytest.mark.django_db
+def test_mail_about_a_step_is_sent_once(world, django_capture_on_commit_callbacks):
+    from transitions.tasks import send_handover_mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        handover = make_handover(world, S.OFFERED)
+    step = handover.steps.get(status=S.OFFERED)
+    assert len(mail.outbox) == 1
+    # The same task delivered again (e.g. after a worker restart) sends nothing more.
+    assert send_handover_mail.apply(args=[handover.pk, step.pk]).get() == 0
+    assert len(mail.outbox) == 1
+    # A step that needs no e-mail, or one that does not exist (any more), sends nothing.
+    proposed = handover.steps.get(status=S.PROPOSED)
+    assert send_handover_mail.apply(args=[handover.pk, proposed.pk]).get() == 0
+    assert send_handover_mail.apply(args=[handover.pk, 10**9]).get() == 0
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_mail_server_outage_gives_the_claim_back_for_the_retry(world, django_capture_on_commit_callbacks, settings):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        handover = make_handover(world, S.OFFERED)
+    step = handover.steps.get(status=S.OFFERED)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens: a real refused connection
+    with pytest.raises(OSError):
+        services.handover_send_mail(handover_id=handover.pk, step_id=step.pk)
+    step.refresh_from_db()
+    assert step.mail_sent_at is None and not mail.outbox
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.handover_send_mail(handover_id=handover.pk, step_id=step.pk) == 1
+    assert len(callbacks) == 1 and len(mail.outbox) == 1
