@@ -248,7 +248,7 @@ def minutes_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         except ValidationError as error:
             _error(request, error)
         else:
-            messages.success(request, _("Minutes of item %(number)s saved.") % {"number": item.title})
+            messages.success(request, _("Minutes of “%(title)s” saved.") % {"title": item.title})
     else:
         for errors in form.errors.values():
             for message in errors:

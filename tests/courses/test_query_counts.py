@@ -42,7 +42,7 @@ def queries(client, url):
 
 PAGES = [
     # session, user, groups and memberships are 4 of these; the rest is the page's own.
-    ("home", "a_staff", 6),
+    ("home", "a_staff", 7),  # + open action items from meetings
     ("home", "coordinator", 7),
     ("courses:district_overview", "county", 9),  # 7 + transition metrics (enrollments, handover counts)
     ("courses:course_list", "coordinator", 8),

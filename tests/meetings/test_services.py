@@ -1,0 +1,204 @@
+"""Publishing, the sweep, invitations exactly once, action items on the provider home page, the iCal feed."""
+
+import datetime
+
+import icalendar
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from diepholz_coord.celery import app as celery_app
+from meetings import services
+from meetings.models import ActionItem, CalendarToken, Meeting
+from tests import factories
+from tests.meetings.factories import MeetingSeriesFactory
+from tests.meetings.test_agenda import make_meeting
+
+
+@pytest.fixture
+def eager():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def series(world):
+    world.provider_a.email = "kurse@traeger-a.example"
+    world.provider_a.save()
+    world.users.county.email = "kreis@example.org"
+    world.users.county.save()
+    series = MeetingSeriesFactory(name="Trägerrunde Sprachkurse")
+    series.invited_providers.set([world.provider_a])
+    series.invited_users.set([world.users.county])
+    return series
+
+
+@pytest.mark.django_db
+def test_publish_due_publishes_renders_and_invites_once(world, series, eager, django_capture_on_commit_callbacks):
+    meeting = make_meeting(series, days_ahead=3)  # agenda due 4 days ago
+    later = make_meeting(series, days_ahead=40)  # not due yet
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.publish_due() == 1
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PUBLISHED
+    assert meeting.agenda_pdf_state == Meeting.FileState.READY and meeting.agenda_pdf
+    assert Meeting.objects.get(pk=later.pk).status == Meeting.Status.PLANNED
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert sorted(message.bcc) == ["kreis@example.org", "kurse@traeger-a.example"]
+    assert message.subject.startswith("Tagesordnung: Trägerrunde Sprachkurse am ")
+    assert message.attachments[0][0].startswith("Tagesordnung-") and message.attachments[0][2] == "application/pdf"
+    # Running everything again changes nothing and sends nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.publish_due() == 0
+        services.sweep(now=timezone.now() + datetime.timedelta(hours=1))
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_sweep_requeues_only_pdfs_pending_longer_than_the_grace(
+    world, series, eager, django_capture_on_commit_callbacks
+):
+    meeting = make_meeting(series, days_ahead=20)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status=Meeting.Status.PUBLISHED, agenda_pdf_state="pending", agenda_pdf_requested_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep()["requeued"] == 0
+    assert Meeting.objects.get(pk=meeting.pk).agenda_pdf_state == "pending"
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.sweep(now=timezone.now() + services.PENDING_GRACE + datetime.timedelta(minutes=1))
+    assert result["requeued"] == 1
+    meeting.refresh_from_db()
+    assert meeting.agenda_pdf_state == "ready" and meeting.invitations_sent_at is not None
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_regenerate_shows_progress_then_the_new_file(world, series, client, eager, django_capture_on_commit_callbacks):
+    meeting = make_meeting(series, days_ahead=3)
+    services.publish_agenda(meeting=meeting)  # on_commit not run: the PDF stays pending
+    client.force_login(world.users.coordinator)
+    files = client.get(reverse("meetings:meeting_files", args=[meeting.pk])).content.decode()
+    assert "wird erstellt" in files and 'hx-trigger="load delay:2s"' in files
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("meetings:agenda_regenerate", args=[meeting.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    files = client.get(reverse("meetings:meeting_files", args=[meeting.pk])).content.decode()
+    assert 'data-file="agenda"' in files and "hx-trigger" not in files
+    pdf = client.get(reverse("meetings:agenda_pdf", args=[meeting.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_provider_sees_and_closes_own_action_items_only(world, series, client):
+    meeting = make_meeting(series, days_ahead=-2, status=Meeting.Status.FINAL)
+    own = ActionItem.objects.create(meeting=meeting, title="Eigene Aufgabe A", owner_provider=world.provider_a)
+    other = ActionItem.objects.create(meeting=meeting, title="Aufgabe von B", owner_provider=world.provider_b)
+    client.force_login(world.users.a_staff)
+    home = client.get(reverse("home")).content.decode()
+    assert "Eigene Aufgabe A" in home and "Aufgabe von B" not in home
+    assert client.post(reverse("meetings:action_item_done", args=[other.pk])).status_code == 404
+    response = client.post(reverse("meetings:action_item_done", args=[own.pk]), {"next": "home"})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.status == ActionItem.Status.DONE and own.done_by == world.users.a_staff
+    assert "Eigene Aufgabe A" not in client.get(reverse("home")).content.decode()
+    assert ActionItem.objects.get(pk=other.pk).status == ActionItem.Status.OPEN
+
+
+@pytest.mark.django_db
+def test_open_action_items_carry_over_until_done(world, series):
+    from meetings import agenda
+
+    first = make_meeting(series, days_ahead=-60, status=Meeting.Status.FINAL)
+    item = ActionItem.objects.create(meeting=first, title="Raum klären", owner_provider=world.provider_a)
+    second = make_meeting(series, days_ahead=-30)
+    third = make_meeting(series, days_ahead=5)
+    for meeting in (second, third):
+        rows = agenda.build_snapshot(meeting)["sections"]["action_items"]["rows"]
+        assert [r["title"] for r in rows] == ["Raum klären"]
+    item.status = ActionItem.Status.DONE
+    item.save()
+    assert agenda.build_snapshot(third)["sections"]["action_items"]["rows"] == []
+
+
+@pytest.mark.django_db
+def test_ical_feed_lists_only_the_users_meetings(world, series, client):
+    visible = make_meeting(series, days_ahead=10)
+    other_series = MeetingSeriesFactory(name="Aktionsplan intern")
+    hidden = make_meeting(other_series, days_ahead=12)
+    token = CalendarToken.objects.create(user=world.users.a_staff)
+    response = client.get(reverse("meetings:ical_feed", args=[token.token]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = list(calendar.walk("VEVENT"))
+    assert [str(e["SUMMARY"]) for e in events] == ["Trägerrunde Sprachkurse"]
+    assert events[0].decoded("DTSTART") == visible.starts_at
+    assert str(events[0]["UID"]) == f"meeting-{visible.pk}@diepholz-kurse"
+    assert f"/sitzungen/{hidden.pk}/" not in response.content.decode()
+    # B's admin is not invited: an empty calendar. A wrong or replaced token: 404.
+    token_b = CalendarToken.objects.create(user=world.users.b_admin)
+    assert not Calendar_events(client, token_b.token)
+    assert client.get(reverse("meetings:ical_feed", args=["falsch"])).status_code == 404
+    client.force_login(world.users.a_staff)
+    client.post(reverse("meetings:calendar_reset"))
+    client.logout()
+    assert client.get(reverse("meetings:ical_feed", args=[token.token])).status_code == 404
+
+
+def Calendar_events(client, token):  # noqa: N802 - reads like a noun in the assertion
+    response = client.get(reverse("meetings:ical_feed", args=[token]))
+    assert response.status_code == 200
+    return list(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))
+
+
+@pytest.mark.django_db
+def test_bad_input_gets_a_german_message_and_saves_nothing(world, series, client):
+    meeting = make_meeting(series, days_ahead=-1)
+    client.force_login(world.users.coordinator)
+    url = reverse("meetings:action_item_create", args=[meeting.pk])
+    response = client.post(
+        url, {"title": "x" * 301, "owner_provider": world.provider_a.pk, "due_on": "31.02.2026"}, follow=True
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "höchstens 300 Zeichen" in body and "gültiges Datum" in body
+    assert not ActionItem.objects.exists()
+    response = client.post(
+        reverse("meetings:attendance_save", args=[meeting.pk]),
+        {f"provider-{world.provider_a.pk}": "vielleicht"},
+        follow=True,
+    )
+    assert "Unbekannte Angabe zur Anwesenheit." in response.content.decode()
+    assert not meeting.attendance.exists()
+
+
+@pytest.mark.django_db
+def test_meeting_pages_query_counts_do_not_grow(world, series, client):
+    from meetings import agenda
+
+    client.force_login(world.users.coordinator)
+
+    def count(meeting):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 200
+        with CaptureQueriesContext(connection) as list_context:
+            assert client.get(reverse("meetings:meeting_list")).status_code == 200
+        return len(context), len(list_context)
+
+    small = make_meeting(series, days_ahead=2)
+    services.publish_agenda(meeting=small)
+    small_counts = count(small)
+    for i in range(8):
+        provider = factories.ProviderFactory(name=f"Träger {i}")
+        series.invited_providers.add(provider)
+        services.propose_item(meeting=small, actor=world.users.coordinator, title=f"Punkt {i}")
+        ActionItem.objects.create(meeting=small, title=f"Aufgabe {i}", owner_provider=provider)
+        make_meeting(series, days_ahead=10 + i)
+    agenda.ensure_standing_items(small)
+    assert count(small) == small_counts
