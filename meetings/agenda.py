@@ -11,12 +11,10 @@ invited providers).
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from courses.domain import Level
@@ -37,7 +35,8 @@ SECTIONS: list[tuple[str, object, frozenset[str]]] = [
     ("stale_reports", gettext_lazy("Stale free-place reports"), frozenset({Body.PROVIDER_ROUND})),
     ("course_changes", gettext_lazy("New and cancelled courses"), frozenset({Body.PROVIDER_ROUND})),
 ]
-HANDOVER_ROWS = 60  # open handovers listed by name of course (the rest is counted)
+HANDOVER_ROWS = 60  # open handovers listed one by one (the rest is counted)
+CHANGE_ROWS = 40  # new / cancelled courses listed one by one (the rest is counted)
 
 
 def sections_for(body: str) -> list[tuple[str, object]]:
@@ -236,7 +235,13 @@ def _course_changes(since: datetime.date) -> dict:
             cancelled.append({**row, "reason": course.cancel_reason})
         else:
             new.append(row)
-    return {"since": _d(since), "new": new, "cancelled": cancelled}
+    return {
+        "since": _d(since),
+        "new": new[:CHANGE_ROWS],
+        "new_more": max(0, len(new) - CHANGE_ROWS),
+        "cancelled": cancelled[:CHANGE_ROWS],
+        "cancelled_more": max(0, len(cancelled) - CHANGE_ROWS),
+    }
 
 
 def previous_meeting_date(meeting: Meeting) -> datetime.date | None:
@@ -314,17 +319,10 @@ def agenda_items(meeting: Meeting) -> list[AgendaItem]:
     proposed = [i for i in items if i.kind == AgendaItem.Kind.PROPOSED]
     ordered = standing + proposed
     snapshot = (meeting.agenda_snapshot or {}).get("sections", {})
+    titles = {key: title for key, title, _bodies in SECTIONS}
     for number, item in enumerate(ordered, start=1):
         item.number = number
         item.data = snapshot.get(item.section) if item.kind == AgendaItem.Kind.GENERATED else None
+        if item.kind == AgendaItem.Kind.GENERATED and item.section in titles:
+            item.title = str(titles[item.section])  # in the reader's language
     return ordered
-
-
-def group_by(rows: list[dict], key: str) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        grouped[row[key]].append(row)
-    return dict(grouped)
-
-
-__all__ = ["SECTIONS", "agenda_items", "build_snapshot", "ensure_standing_items", "sections_for", "_"]

@@ -74,11 +74,27 @@ PAST_MINUTES = {
         "Die Volkshochschule prüft einen zusätzlichen Alphabetisierungskurs in Diepholz.",
     ),
 }
-ACTIONS = [
-    ("Zusätzlichen Alphabetisierungskurs in Diepholz prüfen", "Volkshochschule Hunte-Weser (Demo)", 14, False),
-    ("Freie Plätze aller Kurse bis zur nächsten Sitzung melden", "Lernhaus Dümmer gGmbH", 21, False),
-    ("Kinderbetreuung für den Abendkurs in Weyhe klären", "Volkshochschule Hunte-Weser (Demo)", -3, True),
-]
+ACTIONS = {
+    Body.PROVIDER_ROUND: [
+        ("Zusätzlichen Alphabetisierungskurs in Diepholz prüfen", "Volkshochschule Hunte-Weser (Demo)", 14, False),
+        ("Freie Plätze aller Kurse bis zur nächsten Sitzung melden", "Lernhaus Dümmer gGmbH", 21, False),
+        ("Kinderbetreuung für den Abendkurs in Weyhe klären", "Volkshochschule Hunte-Weser (Demo)", -3, True),
+    ],
+    Body.ALLIANCE: [
+        (
+            "Ablauf „Ankommen im Landkreis“ mit den Beratungsstellen abstimmen",
+            "Jugendmigrationsdienst Südkreis (Demo)",
+            30,
+            False,
+        ),
+        (
+            "Ehrenamtliche Sprachpatenschaften im Nordkreis bekannt machen",
+            "Volkshochschule Hunte-Weser (Demo)",
+            45,
+            False,
+        ),
+    ],
+}
 
 
 def _months_back(day: datetime.date, months: int) -> datetime.date:
@@ -147,10 +163,11 @@ def _seed_past_meeting(series: MeetingSeries, occurrence: datetime.date, coordin
         Attendance.objects.create(meeting=meeting, provider=provider, status=Attendance.Status.PRESENT)
     for user in series.invited_users.all():
         Attendance.objects.create(meeting=meeting, user=user, status=Attendance.Status.PRESENT)
-    if series.body != Body.ACTION_PLAN:
-        by_name = {p.name: p for p in Provider.objects.filter(name__in=[a[1] for a in ACTIONS])}
+    actions = ACTIONS.get(series.body, [])
+    if actions:
+        by_name = {p.name: p for p in Provider.objects.filter(name__in=[a[1] for a in actions])}
         reports = meeting.items.filter(kind=AgendaItem.Kind.DEFAULT).order_by("position").first()
-        for title, provider_name, due_days, done in ACTIONS:
+        for title, provider_name, due_days, done in actions:
             provider = by_name.get(provider_name)
             if provider is None:
                 continue

@@ -26,7 +26,10 @@ class MinutesForm(forms.ModelForm):
     class Meta:
         model = MinutesEntry
         fields = ["notes", "decisions"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "decisions": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
+            "decisions": forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
+        }
 
 
 class ActionItemForm(forms.ModelForm):

@@ -213,6 +213,22 @@ def test_demand_hides_small_numbers_from_county_staff(world, login):
     assert "Amira" not in county
 
 
+def _text_of(response) -> str:
+    """A page's HTML, or the text of a PDF (read back with pypdf)."""
+    if not response.streaming:
+        return response.content.decode()
+    content = b"".join(response.streaming_content)
+    if content.startswith(b"%PDF"):
+        import io
+
+        from pypdf import PdfReader
+
+        if len(content) < 100:  # the access matrix's placeholder file, not a real PDF
+            return content.decode("latin-1")
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return content.decode()
+
+
 @pytest.mark.django_db
 def test_county_staff_sees_no_participant_names_anywhere(world, client):
     """Render every page county staff may open (the access matrix says which) and look for every name."""
@@ -236,8 +252,22 @@ def test_county_staff_sees_no_participant_names_anywhere(world, client):
     urls += [course.get_absolute_url() for course in Course.objects.all()]
     urls += [reverse("courses:provider_detail", args=[pk]) for pk in Provider.objects.values_list("pk", flat=True)]
     urls += [reverse("courses:course_list") + "?status=", reverse("courses:course_list") + "?status=&page=2"]
+    # Every demo meeting with its print view, and the agenda and minutes PDFs of the demo's meetings.
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    for meeting in Meeting.objects.all():
+        urls += [meeting.get_absolute_url(), reverse("meetings:agenda_print", args=[meeting.pk])]
+        if meeting.status != Meeting.Status.PLANNED:
+            meeting_services.render_agenda_pdf(meeting_id=meeting.pk)
+            urls.append(reverse("meetings:agenda_pdf", args=[meeting.pk]))
+        if meeting.status == Meeting.Status.FINAL:
+            meeting_services.render_minutes_pdf(meeting_id=meeting.pk)
+            urls.append(reverse("meetings:minutes_pdf", args=[meeting.pk]))
+    assert any(url.endswith("protokoll.pdf") for url in urls)
     for url in urls:
-        html = client.get(url).content.decode()
+        response = client.get(url)
+        html = _text_of(response)
         found = [n for n in names if n in html]
         assert not found, f"{url} shows participant names to county staff: {found[:5]}"
     assert len(urls) > 50
