@@ -2,8 +2,9 @@
 
 Two steps, kept apart so the ranking can run on given lists without the database (and so be property-tested):
 1. Hard rules decide what may be suggested at all (``exclusion``): never a full, cancelled, finished or started
-   course, never one overlapping the current course, never a step backwards in level, never a course the
-   person is already enrolled in or waiting for.
+   course, never one overlapping the current course, never one clashing with another course the person sits in
+   (a language café, a second course), never a step backwards in level, never a course the person is already
+   enrolled in or waiting for.
 2. Soft rules score what is left (``WEIGHTS``) and every score comes with its reasons in words, so the
    coordinator sees why a course is ranked where it is.
 
@@ -115,6 +116,34 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Busy:
+    """When the person is in another course: its dates, and its weekdays and times where they are fixed."""
+
+    start: datetime.date
+    end: datetime.date
+    weekdays: frozenset[int]
+    time_from: datetime.time | None
+    time_to: datetime.time | None
+
+    @classmethod
+    def of(cls, course: Course) -> Busy:
+        return cls(
+            course.start_date, course.end_date, frozenset(course.weekdays or ()), course.time_from, course.time_to
+        )
+
+    def clashes_with(self, course: Course) -> bool:
+        """True only for a certain clash: the dates overlap (both ends included), and so do a weekday and the
+        times. Weekdays or times not fixed yet on either side cannot clash for sure, so they do not exclude."""
+        if course.start_date > self.end or course.end_date < self.start:
+            return False
+        if not self.weekdays.intersection(course.weekdays or ()):
+            return False
+        if None in (self.time_from, self.time_to, course.time_from, course.time_to):
+            return False
+        return course.time_from < self.time_to and self.time_from < course.time_to
+
+
+@dataclass(frozen=True)
 class Situation:
     """What the ranking needs to know about the person and their current course (see ``situation_for``)."""
 
@@ -125,6 +154,8 @@ class Situation:
     current_course_id: int | None
     current_end: datetime.date | None
     open_course_ids: frozenset[int]
+    # The person's other current courses (enrolled, not the one they are handed over from).
+    busy: tuple[Busy, ...]
     municipality: Municipality
     mobility: str
     times: frozenset[str]
@@ -263,6 +294,8 @@ def exclusion(course: Course, situation: Situation, today: datetime.date) -> str
     # Both date ranges include their last day: a course starting on the day the current one ends overlaps it.
     if situation.current_end is not None and course.start_date <= situation.current_end:
         return "overlap"
+    if any(busy.clashes_with(course) for busy in situation.busy):
+        return "clash"
     if is_step_backwards(course, situation.level):
         return "backwards"
     return None
@@ -316,6 +349,10 @@ def _current_enrollment(enrollments: Sequence[Enrollment]) -> Enrollment | None:
     return None
 
 
+def _same_enrollment(a: Enrollment, b: Enrollment | None) -> bool:
+    return b is not None and (a is b or (a.pk is not None and a.pk == b.pk))
+
+
 def situation_for(
     *, participant: Participant, after: Enrollment | None, enrollments: Sequence[Enrollment]
 ) -> Situation:
@@ -330,6 +367,11 @@ def situation_for(
         current_course_id=after.course_id if after is not None else None,
         current_end=after.course.end_date if after is not None else None,
         open_course_ids=frozenset(e.course_id for e in enrollments if e.status in _OPEN_ENROLLMENT),
+        busy=tuple(
+            Busy.of(e.course)
+            for e in enrollments
+            if e.status == Enrollment.Status.ENROLLED and not _same_enrollment(e, after)
+        ),
         municipality=participant.municipality,
         mobility=participant.mobility or Participant.Mobility.ANY,
         times=frozenset(participant.times or ()),

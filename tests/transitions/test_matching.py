@@ -171,16 +171,22 @@ def course_specs(draw):
         "free_places": draw(st.none() | st.integers(0, capacity)),
         "enrolled_count": draw(st.integers(0, capacity)),
         "time_from": draw(st.none() | st.sampled_from([datetime.time(h) for h in (8, 11, 12, 16, 17, 19)])),
+        "minutes": draw(st.none() | st.sampled_from([45, 90, 180, 240])),
         "weekdays": draw(st.lists(st.integers(0, 6), unique=True, max_size=4)),
         "childcare": draw(st.booleans()),
     }
 
 
+def later(time, minutes):
+    return (datetime.datetime.combine(TODAY, time) + datetime.timedelta(minutes=minutes)).time()
+
+
 def build(pk, spec):
     spec = dict(spec)
     enrolled = spec.pop("enrolled_count")
+    minutes = spec.pop("minutes")
     built = course(pk, spec.pop("course_type"), **spec)
-    built.time_to = None
+    built.time_to = later(built.time_from, minutes) if built.time_from and minutes else None
     built.title = "Deutschkurs"  # the same for all: only start date and primary key may break ties
     built.enrolled_count = enrolled  # as annotated by matching.candidate_courses
     return built
@@ -219,9 +225,52 @@ def scenarios(draw):
     enrollments = [Enrollment(participant=participant, course=c, status=Enrollment.Status.WAITING) for c in waiting_for]
     if after is not None:
         enrollments.append(after)
+    # Other courses the person sits in at the same time (a language café, a second course): candidates whose
+    # dates, weekdays and times all meet theirs clash. Few weekdays and times, so that clashes are frequent.
+    for pk in range(5001, 5001 + draw(st.integers(0, 3))):
+        other = course(
+            pk,
+            draw(st.sampled_from([CT.SPRACHCAFE, CT.IK_ALLG, CT.BSK_B1])),
+            start=draw(st.integers(-200, 60)),
+            days=draw(st.integers(0, 400)),
+            status=Course.Status.RUNNING,
+            weekdays=draw(st.lists(st.sampled_from([0, 2, 4]), unique=True, max_size=2)),
+            time_from=draw(st.none() | st.sampled_from([datetime.time(h) for h in (9, 12, 17)])),
+        )
+        other.time_to = later(other.time_from, draw(st.sampled_from([60, 180]))) if other.time_from else None
+        enrollments.append(Enrollment(participant=participant, course=other, status=Enrollment.Status.ENROLLED))
+        if courses:
+            # Some candidates meet at the other course's times, or just beside them: the clash boundaries.
+            for pinned in draw(st.lists(st.sampled_from(courses), max_size=2)):
+                pinned.weekdays = list(other.weekdays) if draw(st.booleans()) else [1, 3]
+                pinned.time_from, pinned.time_to = other.time_from, other.time_to
+                if other.time_to is not None and draw(st.booleans()):
+                    pinned.time_from, pinned.time_to = other.time_to, later(other.time_to, 90)  # right after
+                pinned.start_date = other.end_date + datetime.timedelta(days=draw(st.sampled_from([-60, -1, 0, 1])))
+                pinned.end_date = max(pinned.end_date, pinned.start_date)
     # Without `after`, matching finds the current enrollment among the person's enrollments itself.
     pass_after = draw(st.booleans())
     return participant, after, pass_after, enrollments, courses
+
+
+def current_of(scenario):
+    """The enrollment matching starts from: the one passed in, else the enrolled course ending last (then the
+    larger primary key; unsaved ones count as 0)."""
+    _participant, after, pass_after, enrollments, _courses = scenario
+    if pass_after and after is not None:
+        return after
+    enrolled = [e for e in enrollments if e.status == Enrollment.Status.ENROLLED]
+    return max(enrolled, key=lambda e: (e.course.end_date, e.pk or 0)) if enrolled else None
+
+
+def clash(candidate, other):
+    """Both courses meet on a shared weekday at overlapping times within overlapping dates (all known)."""
+    dates = candidate.start_date <= other.end_date and other.start_date <= candidate.end_date
+    days = set(candidate.weekdays) & set(other.weekdays)
+    times = None not in (candidate.time_from, candidate.time_to, other.time_from, other.time_to)
+    return bool(
+        dates and days and times and candidate.time_from < other.time_to and other.time_from < candidate.time_to
+    )
 
 
 def allowed(candidate, *, participant, after, enrollments):
@@ -245,6 +294,7 @@ def allowed(candidate, *, participant, after, enrollments):
         and free > 0
         and candidate.pk not in waiting
         and (after is None or candidate.start_date > after.course.end_date)
+        and not any(clash(candidate, e.course) for e in enrollments if e.status == "enrolled" and e is not after)
     )
 
 
@@ -264,7 +314,8 @@ def run(scenario, courses=None):
 @HYPOTHESIS
 @given(scenarios())
 def test_suggested_are_exactly_the_courses_the_hard_rules_allow(scenario):
-    participant, after, _pass_after, enrollments, courses = scenario
+    participant, _after, _pass_after, enrollments, courses = scenario
+    after = current_of(scenario)
     suggestions = run(scenario)
     expected = {c.pk for c in courses if allowed(c, participant=participant, after=after, enrollments=enrollments)}
     assert set(ranked_pks(suggestions)) == expected
@@ -273,13 +324,15 @@ def test_suggested_are_exactly_the_courses_the_hard_rules_allow(scenario):
         assert c.status not in ("cancelled", "finished", "running")
         assert c.start_date > TODAY
         assert after is None or c.start_date > after.course.end_date
+        others = [e.course for e in enrollments if e.status == "enrolled" and e is not after]
+        assert not any(clash(c, other) for other in others)
 
 
 @HYPOTHESIS
 @given(scenarios())
 def test_never_a_level_step_backwards(scenario):
-    participant, after, _pass_after, _enrollments, _courses = scenario
-    level = matching.current_level(participant, after)
+    participant = scenario[0]
+    level = matching.current_level(participant, current_of(scenario))
     for suggestion in run(scenario):
         if level is not None:
             assert suggestion.course.level_to >= level
@@ -319,6 +372,72 @@ def test_limit_keeps_the_best(scenario, limit):
         limit=limit,
     )
     assert limited == full[:limit]
+
+
+TIMES = st.sampled_from([None, *(datetime.time(h) for h in (8, 9, 11, 12, 17, 19))])
+
+
+@st.composite
+def clash_scenarios(draw):
+    """A person handed over from an ending course who also sits in other courses (a language café, a second
+    course) that go on after it: valid candidates at, beside and away from those courses' days and times."""
+    participant = person(level=draw(st.sampled_from([Level.A1, Level.A2])))
+    after = ending(participant, ends_in=draw(st.integers(-5, 30)))
+    enrollments = [after]
+    others = []
+    for pk in range(5001, 5001 + draw(st.integers(1, 3))):
+        other = course(
+            pk,
+            CT.SPRACHCAFE,
+            start=draw(st.integers(-100, 10)),
+            days=draw(st.integers(40, 300)),
+            status=Course.Status.RUNNING,
+            weekdays=draw(st.lists(st.sampled_from([0, 2, 4]), unique=True, max_size=2)),
+            time_from=draw(TIMES),
+        )
+        other.time_to = later(other.time_from, draw(st.sampled_from([60, 180]))) if other.time_from else None
+        others.append(other)
+        enrollments.append(Enrollment(participant=participant, course=other, status=Enrollment.Status.ENROLLED))
+    courses = []
+    for pk in range(1, 1 + draw(st.integers(1, 8))):
+        candidate = course(
+            pk,
+            start=(after.course.end_date - TODAY).days + draw(st.integers(1, 200)),
+            days=draw(st.integers(0, 200)),
+            weekdays=draw(st.lists(st.sampled_from([0, 1, 2, 4]), unique=True, max_size=3)),
+            time_from=draw(TIMES),
+        )
+        candidate.time_to = (
+            later(candidate.time_from, draw(st.sampled_from([45, 90, 180]))) if candidate.time_from else None
+        )
+        if draw(st.booleans()):
+            # At the boundaries of another course: its days and times, or right after them; from its last day on.
+            other = draw(st.sampled_from(others))
+            candidate.weekdays = list(other.weekdays)
+            candidate.time_from, candidate.time_to = other.time_from, other.time_to
+            if other.time_to is not None and draw(st.booleans()):
+                candidate.time_from, candidate.time_to = other.time_to, later(other.time_to, 90)
+            start = other.end_date + datetime.timedelta(days=draw(st.sampled_from([-30, 0, 1])))
+            candidate.start_date = max(start, after.course.end_date + datetime.timedelta(days=1))
+            candidate.end_date = max(candidate.end_date, candidate.start_date)
+        courses.append(candidate)
+    return participant, after, True, enrollments, courses
+
+
+@HYPOTHESIS
+@given(clash_scenarios())
+def test_never_a_course_clashing_with_another_current_course(scenario):
+    participant, after, _pass_after, enrollments, courses = scenario
+    others = [e.course for e in enrollments if e is not after]
+    suggestions = run(scenario)
+    expected = {c.pk for c in courses if allowed(c, participant=participant, after=after, enrollments=enrollments)}
+    assert set(ranked_pks(suggestions)) == expected
+    for suggestion in suggestions:
+        assert not any(clash(suggestion.course, other) for other in others)
+    situation = matching.situation_for(participant=participant, after=after, enrollments=enrollments)
+    for candidate in courses:
+        if any(clash(candidate, other) for other in others):
+            assert exclusion(candidate, situation, TODAY) == "clash"
 
 
 # --- Hard rules, one by one -----------------------------------------------------------------------------
@@ -782,3 +901,38 @@ def test_shuffled_database_candidates_rank_the_same(district):
     first = suggest_follow_ups(participant=participant, courses=courses, today=today, limit=None)
     random.Random(4).shuffle(courses)
     assert suggest_follow_ups(participant=participant, courses=courses, today=today, limit=None) == first
+
+
+def test_a_course_clashing_with_the_persons_language_cafe_is_left_out(district, django_assert_num_queries):
+    sending, receiving, ending_course, today = district
+    cafe = factories.CourseFactory(
+        provider=receiving,
+        course_type=CT.SPRACHCAFE,
+        level_from=Level.ALPHA,
+        level_to=Level.B1,
+        start_date=today - datetime.timedelta(days=30),
+        end_date=today + datetime.timedelta(days=200),
+        weekdays=[2],
+        time_from=datetime.time(17),
+        time_to=datetime.time(19),
+        status=Course.Status.RUNNING,
+    )
+    evening, morning = (
+        factories.CourseFactory(
+            provider=receiving,
+            course_type=CT.IK_ALLG,
+            level_from=Level.PRE_A1,
+            level_to=Level.B1,
+            start_date=ending_course.end_date + datetime.timedelta(days=7),
+            weekdays=[0, 2],
+            time_from=time_from,
+            time_to=time_to,
+        )
+        for time_from, time_to in [(datetime.time(18), datetime.time(21)), (datetime.time(9), datetime.time(12))]
+    )
+    people = add_participants(ending_course, 3)
+    Enrollment.objects.create(participant=people[0], course=cafe, status="enrolled")
+    with django_assert_num_queries(3):  # participants, their enrollments, candidates: as without the café
+        result = matching.suggest_for_course(course=ending_course, today=today, limit=None)
+    assert morning.pk in ranked_pks(result[people[0].pk]) and evening.pk not in ranked_pks(result[people[0].pk])
+    assert {morning.pk, evening.pk} <= set(ranked_pks(result[people[1].pk]))
