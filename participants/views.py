@@ -91,8 +91,13 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     suggestions = []
     if full and is_owner and participant.status == Participant.Status.ACTIVE:
         from transitions.matching import suggest_follow_ups
+        from transitions.selectors import open_handover_targets, without_open_handovers
 
-        suggestions = suggest_follow_ups(participant=participant, limit=3)
+        # As on the ending-course page: a course already proposed for the person is not suggested again.
+        taken = open_handover_targets(participant_ids=[participant.pk])
+        suggestions = without_open_handovers(
+            suggest_follow_ups(participant=participant, limit=None), participant_id=participant.pk, taken=taken
+        )[:3]
     return render(
         request,
         "participants/participant_detail.html",

@@ -63,6 +63,21 @@ def is_receiver(user, handover: Handover) -> bool:
     )
 
 
+def open_handover_targets(*, participant_ids) -> set[tuple[int, int]]:
+    """(participant id, course id) of every open handover (proposed, offered or accepted) of these people: a
+    course already proposed for a person is not suggested to them again. One query."""
+    return set(
+        Handover.objects.filter(
+            participant_id__in=participant_ids, status__in=Handover.OPEN_STATUSES, to_course__isnull=False
+        ).values_list("participant_id", "to_course_id")
+    )
+
+
+def without_open_handovers(suggestions, *, participant_id: int, taken: set[tuple[int, int]]) -> list:
+    """The suggestions for one person minus the courses already proposed for them (see open_handover_targets)."""
+    return [s for s in suggestions if (participant_id, s.course.pk) not in taken]
+
+
 def ending_courses(*, user, today: datetime.date | None = None, horizon_days: int | None = None):
     """Courses ending within the horizon, each with the number of enrolled people without a follow-up."""
     qs = ending_courses_all(today=today, horizon_days=horizon_days)

@@ -277,20 +277,15 @@ def ending_course_detail(request: HttpRequest, course_pk: int) -> HttpResponse:
     else:
         suggestions = suggest_for_course(course=course)
     # A course already proposed or offered for the person is not suggested again.
-    taken = {
-        (participant_id, course_id)
-        for participant_id, course_id in Handover.objects.filter(
-            participant_id__in=[e.participant_id for e in enrollments], status__in=Handover.OPEN_STATUSES
-        ).values_list("participant_id", "to_course_id")
-    }
+    taken = selectors.open_handover_targets(participant_ids=[e.participant_id for e in enrollments])
     rows = [
         {
             "enrollment": e,
             "named": e.participant_id in named,
             "handovers": handovers.get(e.pk, []),
-            "suggestions": [
-                s for s in suggestions.get(e.participant_id, []) if (e.participant_id, s.course.pk) not in taken
-            ][:3],
+            "suggestions": selectors.without_open_handovers(
+                suggestions.get(e.participant_id, []), participant_id=e.participant_id, taken=taken
+            )[:3],
         }
         for e in enrollments
     ]

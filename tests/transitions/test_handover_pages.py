@@ -356,3 +356,36 @@ def test_ending_course_page_does_not_suggest_a_course_already_proposed(world, lo
     page = client.get(url).content.decode()
     assert f'name="kurs" value="{follow_up.pk}"' not in page
     assert "Der einzige Anschluss – vorgeschlagen" in page
+
+
+@pytest.mark.django_db
+def test_participant_page_does_not_suggest_a_course_already_proposed(world, login):
+    import datetime
+
+    from django.utils import timezone
+
+    from courses.domain import Level
+
+    # At B1: the world's A1–B1 courses would be a step back, so only the two B2 courses are suggested.
+    person = factories.ParticipantFactory(provider=world.provider_a, level=Level.B1, route="claim")
+    proposed, other = (
+        factories.CourseFactory(
+            provider=world.provider_a,
+            title=title,
+            course_type="BSK_B2",
+            level_from=Level.B2,
+            level_to=Level.C1,
+            start_date=timezone.localdate() + datetime.timedelta(days=days),
+        )
+        for title, days in [("Schon vorgeschlagen", 20), ("Noch frei", 40)]
+    )
+    client = login(world.users.a_staff)
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert f'name="kurs" value="{proposed.pk}"' in page and f'name="kurs" value="{other.pk}"' in page
+    handover = services.handover_propose(actor=world.users.a_admin, participant=person, to_course=proposed)
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert f'name="kurs" value="{proposed.pk}"' not in page and f'name="kurs" value="{other.pk}"' in page
+    # Once the handover is closed, the course may be suggested again.
+    services.handover_withdraw(actor=world.users.a_admin, handover=handover)
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert f'name="kurs" value="{proposed.pk}"' in page
