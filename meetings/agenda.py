@@ -322,6 +322,7 @@ def agenda_items(meeting: Meeting) -> list[AgendaItem]:
     titles = {key: title for key, title, _bodies in SECTIONS}
     for number, item in enumerate(ordered, start=1):
         item.number = number
+        item.entry = getattr(item, "minutes", None)  # the minutes entry, or None (no query: select_related)
         item.data = snapshot.get(item.section) if item.kind == AgendaItem.Kind.GENERATED else None
         if item.kind == AgendaItem.Kind.GENERATED and item.section in titles:
             item.title = str(titles[item.section])  # in the reader's language

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Provider
 
-from .models import ActionItem, AgendaItem, Body, MinutesEntry
+from .models import ActionItem, AgendaItem, Body, Meeting, MeetingSeries, MinutesEntry
 
 
 class BodyFilterForm(forms.Form):
@@ -44,3 +44,58 @@ class ActionItemForm(forms.ModelForm):
         self.fields["owner_provider"].required = True
         self.fields["item"].queryset = meeting.items.order_by("position", "pk")
         self.fields["item"].required = False
+
+
+class SeriesForm(forms.ModelForm):
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "name", "body", "week_of_month", "weekday", "interval_months", "first_month", "start_time",
+            "duration_minutes", "location", "agenda_lead_days", "default_sections", "invited_providers",
+            "invited_users", "active",
+        ]  # fmt: skip
+        widgets = {
+            "first_month": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "default_sections": forms.Textarea(attrs={"rows": 5}),
+            "invited_providers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        from diepholz_coord import access
+
+        self.fields["invited_providers"].queryset = Provider.objects.filter(active=True).order_by("name")
+        # People invited by name: county staff and the coordination (providers are invited as a whole).
+        self.fields["invited_users"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(groups__name__in=[access.COORDINATOR_GROUP, access.COUNTY_STAFF_GROUP]) | Q(is_superuser=True))
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
+        self.fields["invited_users"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["invited_users"].widget = forms.CheckboxSelectMultiple()
+        self.fields["invited_users"].widget.choices = self.fields["invited_users"].choices
+
+
+class MeetingEditForm(forms.ModelForm):
+    """Move a single meeting (date, time, place) or cancel it; the rule of the series stays."""
+
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.TimeField(label=_("start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(label=_("end"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    cancelled = forms.BooleanField(label=_("The meeting is cancelled"), required=False)
+
+    class Meta:
+        model = Meeting
+        fields = ["location", "moved_reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The meeting must end after it starts."))
+        return data

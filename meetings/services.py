@@ -399,3 +399,39 @@ def _requeue(task_name: str, meeting_id: int, field: str, now: datetime.datetime
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting_id).update(**{field: now})
         _enqueue(task_name, meeting_id)
+
+
+# --- Series and single meetings ----------------------------------------------------------------------------------
+
+
+def series_save(*, actor, form) -> tuple[Any, int]:
+    """Create or change a series from a valid SeriesForm, then plan its coming meetings at once."""
+    from .planning import plan_series
+
+    _check_coordinator(actor)
+    with transaction.atomic():
+        series = form.save()
+    return series, plan_series(series)
+
+
+def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, moved_reason: str, cancelled: bool):
+    """Move one meeting or cancel it. A held meeting or final minutes are history and stay as they are."""
+    _check_coordinator(actor)
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.FINAL):
+        raise ValidationError(_("A meeting that has taken place cannot be moved or cancelled."))
+    tz = timezone.get_current_timezone()
+    starts_at = datetime.datetime.combine(day, start, tzinfo=tz)
+    if cancelled:
+        meeting.status = Meeting.Status.CANCELLED
+    elif meeting.status == Meeting.Status.CANCELLED:
+        meeting.status = Meeting.Status.PUBLISHED if meeting.agenda_published_at else Meeting.Status.PLANNED
+    if not cancelled and starts_at < timezone.now() and starts_at != meeting.starts_at:
+        raise ValidationError({"day": _("A meeting cannot be moved into the past.")})
+    meeting.starts_at = starts_at
+    meeting.ends_at = datetime.datetime.combine(day, end, tzinfo=tz)
+    meeting.location = location.strip()
+    meeting.moved_reason = moved_reason.strip()
+    meeting.agenda_due_on = day - datetime.timedelta(days=meeting.series.agenda_lead_days)
+    meeting.full_clean()
+    meeting.save()
+    return meeting

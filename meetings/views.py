@@ -5,20 +5,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.forms import apply_service_errors, posted
 
 from . import agenda, calendar, pdf, selectors, services
-from .forms import ActionItemForm, BodyFilterForm, MinutesForm, ProposeItemForm
-from .models import AgendaItem, Attendance, CalendarToken, Meeting
+from .forms import ActionItemForm, BodyFilterForm, MeetingEditForm, MinutesForm, ProposeItemForm, SeriesForm
+from .models import AgendaItem, Attendance, CalendarToken, Meeting, MeetingSeries
 
+RECENT_OPEN_DAYS = 60  # a past meeting without final minutes stays in the default list this long
 MEETING_ROLES = (Role.COORDINATOR, Role.COUNTY_STAFF, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
 
 
@@ -36,7 +40,12 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     if past:
         meetings = meetings.filter(starts_at__lt=now).order_by("-starts_at")
     else:
-        meetings = meetings.filter(ends_at__gte=now - timezone.timedelta(days=1)).order_by("starts_at")
+        # Upcoming meetings, plus recent ones whose minutes are not final yet (written the days after).
+        recent = now - timezone.timedelta(days=RECENT_OPEN_DAYS)
+        meetings = meetings.filter(
+            Q(ends_at__gte=now - timezone.timedelta(days=1))
+            | Q(starts_at__gte=recent, status__in=[Meeting.Status.PUBLISHED, Meeting.Status.HELD])
+        ).order_by("starts_at")
     return render(
         request,
         "meetings/meeting_list.html",
@@ -73,9 +82,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "may_propose": selectors.may_propose_item(request.user, meeting),
         "propose_form": ProposeItemForm(),
         "action_form": ActionItemForm(meeting=meeting) if coordinator else None,
-        "minutes_forms": {
-            item.pk: MinutesForm(instance=getattr(item, "minutes", None), prefix=f"m{item.pk}") for item in items
-        }
+        "minutes_forms": {item.pk: MinutesForm(instance=item.entry, prefix=f"m{item.pk}") for item in items}
         if coordinator
         else {},
     }
@@ -332,3 +339,68 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="sitzungen.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@require_role(Role.COORDINATOR)
+def series_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or change a meeting series; its meetings of the next three months are planned on saving."""
+    series = MeetingSeries.objects.filter(pk=pk).first() if pk else None
+    if pk and series is None:
+        raise Http404
+    form = SeriesForm(posted(request), instance=series)
+    if request.method == "POST" and form.is_valid():
+        series, planned = services.series_save(actor=request.user, form=form)
+        messages.success(
+            request,
+            ngettext(
+                "The series is saved; %(count)d meeting was planned.",
+                "The series is saved; %(count)d meetings were planned.",
+                planned,
+            )
+            % {"count": planned},
+        )
+        return redirect(reverse("meetings:meeting_list") + f"?body={series.body}")
+    return render(
+        request,
+        "meetings/series_form.html",
+        {"form": form, "series": series},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_role(Role.COORDINATOR)
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move one meeting (date, time, place) or cancel it."""
+    meeting = _coordinator_meeting(request, pk)
+    local = timezone.localtime(meeting.starts_at)
+    initial = {
+        "day": local.date(),
+        "start": local.time(),
+        "end": timezone.localtime(meeting.ends_at).time(),
+        "cancelled": meeting.status == Meeting.Status.CANCELLED,
+    }
+    form = MeetingEditForm(posted(request), instance=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_update(
+                meeting=meeting,
+                actor=request.user,
+                day=data["day"],
+                start=data["start"],
+                end=data["end"],
+                location=data["location"],
+                moved_reason=data["moved_reason"],
+                cancelled=data["cancelled"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The meeting was changed."))
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "meeting": meeting},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -154,6 +154,7 @@ def test_meeting_page_shows_user_text_as_text(district, client):
         body = client.get(reverse(name, args=[meeting.pk])).content.decode()
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
         assert "<script>alert('x')</script>" not in body
+        assert "InvalidVarException" not in body
 
 
 @pytest.mark.django_db
@@ -184,6 +185,7 @@ def test_minutes_pdf_has_attendance_notes_decisions_and_action_items(district):
     assert "Protokoll" in text and "Alle begrüßt." in text and "Beschluss: <weiter>" in text
     assert "Träger A" in text and "anwesend" in text and "entschuldigt" in text
     assert "Plätze bis Freitag melden" in text and "Träger B" in text
+    assert "InvalidVarException" not in text  # items without minutes render nothing
 
 
 def grow(world, n):

@@ -202,3 +202,66 @@ def test_meeting_pages_query_counts_do_not_grow(world, series, client):
         make_meeting(series, days_ahead=10 + i)
     agenda.ensure_standing_items(small)
     assert count(small) == small_counts
+
+
+@pytest.mark.django_db
+def test_coordinator_creates_a_series_in_the_browser_and_its_meetings_are_planned(world, client):
+    client.force_login(world.users.coordinator)
+    data = {
+        "name": "Aktionsbündnis Integration",
+        "body": "alliance",
+        "week_of_month": "2",
+        "weekday": "2",
+        "interval_months": "3",
+        "first_month": "2026-01-01",
+        "start_time": "14:00",
+        "duration_minutes": "150",
+        "location": "Kreishaus Diepholz",
+        "agenda_lead_days": "14",
+        "default_sections": "Arbeitsabläufe und Zuständigkeiten\nVerschiedenes",
+        "invited_providers": [world.provider_a.pk],
+        "invited_users": [world.users.county.pk],
+        "active": "on",
+    }
+    bad = client.post(reverse("meetings:series_create"), {**data, "weekday": "6", "interval_months": "0"})
+    assert bad.status_code == 400 and "Es wurde nichts gespeichert" in bad.content.decode()
+    response = client.post(reverse("meetings:series_create"), data, follow=True)
+    assert response.status_code == 200
+    meetings = list(Meeting.objects.filter(series__name="Aktionsbündnis Integration"))
+    assert 1 <= len(meetings) <= 2  # every three months, within the next three months
+    assert all(timezone.localtime(m.starts_at).weekday() == 2 for m in meetings)
+    assert (
+        "Sitzungen wurden geplant" in response.content.decode() or "Sitzung wurde geplant" in response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_move_and_cancel_a_meeting(world, series, client):
+    meeting = make_meeting(series, days_ahead=20)
+    client.force_login(world.users.coordinator)
+    url = reverse("meetings:meeting_edit", args=[meeting.pk])
+    new_day = (timezone.localdate() + datetime.timedelta(days=27)).isoformat()
+    past_day = (timezone.localdate() - datetime.timedelta(days=3)).isoformat()
+    form = {
+        "day": past_day,
+        "start": "09:00",
+        "end": "11:00",
+        "location": "Rathaus Syke",
+        "moved_reason": "Raum belegt",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 400 and "Vergangenheit" in response.content.decode()
+    response = client.post(url, {**form, "day": new_day, "end": "08:00"})
+    assert response.status_code == 400
+    assert client.post(url, {**form, "day": new_day}).status_code == 302
+    meeting.refresh_from_db()
+    assert timezone.localtime(meeting.starts_at).isoformat()[:16] == f"{new_day}T09:00"
+    assert meeting.agenda_due_on == datetime.date.fromisoformat(new_day) - datetime.timedelta(days=7)
+    assert meeting.location == "Rathaus Syke" and meeting.moved_reason == "Raum belegt"
+    assert client.post(url, {**form, "day": new_day, "cancelled": "on"}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    # A cancelled meeting is not published when its day comes, and the feed says it is cancelled.
+    assert services.publish_due(today=meeting.agenda_due_on) == 0
+    token = CalendarToken.objects.create(user=world.users.a_staff)
+    assert b"STATUS:CANCELLED" in client.get(reverse("meetings:ical_feed", args=[token.token])).content
