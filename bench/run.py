@@ -49,6 +49,14 @@ def main() -> None:
         f"{PlaceReport.objects.count()} place reports, {Participant.objects.count()} participants"
     )
     users = {name: get_user_model().objects.get(username=name) for name in ("vhs", "koordination", "kreis")}
+    from meetings import agenda, pdf
+    from meetings.models import Body, Meeting
+
+    meeting = (
+        Meeting.objects.filter(series__body=Body.PROVIDER_ROUND, agenda_snapshot__isnull=False)
+        .order_by("-starts_at")
+        .first()
+    )
     pages = [
         ("provider home", "vhs", reverse("home")),
         ("coordinator home", "koordination", reverse("home")),
@@ -61,6 +69,9 @@ def main() -> None:
         ("participant search", "koordination", reverse("participants:participant_list") + "?q=ahmad"),
         ("demand view, county", "kreis", reverse("participants:demand")),
         ("participant export xlsx", "vhs", reverse("participants:participant_export") + "?format=xlsx"),
+        ("meeting list", "koordination", reverse("meetings:meeting_list")),
+        ("meeting page, published agenda", "koordination", reverse("meetings:meeting_detail", args=[meeting.pk])),
+        ("agenda print view, county", "kreis", reverse("meetings:agenda_print", args=[meeting.pk])),
     ]
     results = []
     for label, username, url in pages:
@@ -84,13 +95,33 @@ def main() -> None:
                 "queries": len(queries.captured_queries),
             }
         )
+    # The agenda builder (snapshot of the live district) and the agenda PDF, as the Celery worker runs them.
+    jobs = []
+    for label, job in (
+        ("agenda snapshot (builder)", lambda: agenda.build_snapshot(meeting)),
+        ("agenda PDF (WeasyPrint)", lambda: pdf.agenda_pdf(meeting)),
+    ):
+        timings = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                job()
+                timings.append((time.perf_counter() - started) * 1000)
+        jobs.append(
+            {"job": label, "median_ms": round(statistics.median(timings), 1), "queries": len(queries.captured_queries)}
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n{'page':32} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for row in results:
         print(f"{row['page']:32} {row['median_ms']:>10} {row['p95_ms']:>8} {row['queries']:>8}")
+    print(f"\n{'background job':32} {'median ms':>10} {'queries':>8}")
+    for row in jobs:
+        print(f"{row['job']:32} {row['median_ms']:>10} {row['queries']:>8}")
     print(f"\npeak memory of the benchmark process: {peak_mb:.0f} MB")
     out = ROOT / "var" / "bench.json"
-    out.write_text(json.dumps({"factor": FACTOR, "repeat": REPEAT, "pages": results, "peak_mb": round(peak_mb)}))
+    out.write_text(
+        json.dumps({"factor": FACTOR, "repeat": REPEAT, "pages": results, "jobs": jobs, "peak_mb": round(peak_mb)})
+    )
     print(f"written to {out.relative_to(ROOT)}")
 
 
