@@ -264,3 +264,21 @@ def test_attendance_only_for_invitees_and_minutes_locked_after_finalising(distri
         services.minutes_save(item=item, actor=world.users.coordinator, notes="zu spät", decisions="")
     with pytest.raises(ValidationError):
         services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+
+
+@pytest.mark.django_db
+def test_long_tables_repeat_their_header_on_every_page(district):
+    world, meeting, _people = district
+    stale = timezone.now() - datetime.timedelta(days=40)
+    for i in range(90):
+        course = factories.CourseFactory(provider=world.provider_b, title=f"Veralteter Kurs {i:03}")
+        factories.report(course, 1, at=stale)
+    services.publish_agenda(meeting=meeting)
+    meeting.refresh_from_db()
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.agenda_pdf(meeting))).pages]
+    # Rows of the stale-reports table carry the date of the last report (new-course rows show their start).
+    reported = timezone.localtime(stale).strftime("%d.%m.%Y")
+    with_rows = [text for text in pages if reported in text]
+    assert len(with_rows) >= 2
+    assert all("Letzte Meldung" in text for text in with_rows)
+    assert all(f"Seite {n} von {len(pages)}" in text for n, text in enumerate(pages, start=1))
