@@ -26,6 +26,8 @@ MATRIX = {
         lambda w: [handover_a(w).pk, "anbieten"],
         [LOGIN, 302, 403, 302, 302, 404],
     ),
+    # Only the coordination records the meeting a handover was agreed in (an empty choice: "none").
+    "transitions:handover_agreed_in": ("post", lambda w: [handover_a(w).pk], [LOGIN, 302, 403, 403, 403, 404]),
     "transitions:ending_course_list": ("get", lambda w: [], [LOGIN, 200, 403, 200, 200, 200]),
     "transitions:ending_course_detail": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 403, 200, 200, 404]),
 }

@@ -1,9 +1,13 @@
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from courses.forms import DateInput
 from courses.models import Municipality, Provider
 
+from . import selectors
 from .models import Handover
 
 
@@ -59,3 +63,30 @@ class BoardFilterForm(forms.Form):
         empty_value=None,
         required=False,
     )
+
+
+def meeting_label(meeting) -> str:
+    """“Provider coordination round – 03.03.2026”: the series and the local date of the meeting."""
+    return f"{meeting.series.name} – {date_format(timezone.localtime(meeting.starts_at).date(), 'SHORT_DATE_FORMAT')}"
+
+
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return meeting_label(obj)
+
+
+class AgreedInForm(forms.Form):
+    """The meeting a handover was agreed in (coordination only): a held or imminent one, or none."""
+
+    agreed_in = MeetingChoiceField(
+        label=capfirst(Handover._meta.get_field("agreed_in").verbose_name),
+        queryset=None,
+        required=False,
+        empty_label="–",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, handover: Handover, **kwargs):
+        kwargs.setdefault("initial", {"agreed_in": handover.agreed_in_id})
+        super().__init__(*args, **kwargs)
+        self.fields["agreed_in"].queryset = selectors.meetings_to_agree_in(current_id=handover.agreed_in_id)

@@ -29,7 +29,13 @@ def ending_horizon_days() -> int:
 
 def handovers_visible_to(*, user) -> QuerySet[Handover]:
     qs = Handover.objects.select_related(
-        "participant", "participant__municipality", "from_provider", "to_provider", "to_course", "responsible"
+        "participant",
+        "participant__municipality",
+        "from_provider",
+        "to_provider",
+        "to_course",
+        "responsible",
+        "agreed_in__series",
     )
     role = access.role_of(user)
     if role == Role.COORDINATOR:
@@ -76,6 +82,30 @@ def open_handover_targets(*, participant_ids) -> set[tuple[int, int]]:
 def without_open_handovers(suggestions, *, participant_id: int, taken: set[tuple[int, int]]) -> list:
     """The suggestions for one person minus the courses already proposed for them (see open_handover_targets)."""
     return [s for s in suggestions if (participant_id, s.course.pk) not in taken]
+
+
+# Meetings a handover can be recorded as agreed in: held ones and those of the next days, the newest first.
+AGREED_IN_DAYS_AHEAD = 14
+AGREED_IN_CHOICES = 24
+
+
+def meetings_to_agree_in(*, current_id: int | None = None, now: datetime.datetime | None = None) -> QuerySet:
+    """The AGREED_IN_CHOICES newest meetings that have begun or begin within AGREED_IN_DAYS_AHEAD days (not
+    cancelled), and the one already recorded, with their series. Filterable (one query when evaluated)."""
+    from meetings.models import Meeting
+
+    now = now or timezone.now()
+    recent = (
+        Meeting.objects.exclude(status=Meeting.Status.CANCELLED)
+        .filter(starts_at__lte=now + datetime.timedelta(days=AGREED_IN_DAYS_AHEAD))
+        .order_by("-starts_at", "-pk")
+        .values("pk")[:AGREED_IN_CHOICES]
+    )
+    return (
+        Meeting.objects.filter(Q(pk__in=recent) | Q(pk=current_id))
+        .select_related("series")
+        .order_by("-starts_at", "-pk")
+    )
 
 
 def ending_courses(*, user, today: datetime.date | None = None, horizon_days: int | None = None):

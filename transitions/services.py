@@ -204,6 +204,24 @@ def handover_update_checklist(*, actor, handover: Handover, data: dict[str, Any]
 
 
 @transaction.atomic
+def handover_set_agreed_in(*, actor, handover: Handover, meeting=None) -> Handover:
+    """Record the meeting the handover was agreed in (or none). The coordination keeps the meetings' record, so
+    only it may; any status, since the minutes are often written up after the handover has moved on."""
+    if not access.is_coordinator(actor):
+        raise PermissionDenied(_("Only the coordination records the meeting a handover was agreed in."))
+    handover = _lock(handover)
+    if meeting is not None and meeting.pk != handover.agreed_in_id:
+        latest = timezone.now() + datetime.timedelta(days=selectors.AGREED_IN_DAYS_AHEAD)
+        if meeting.status == meeting.Status.CANCELLED or meeting.starts_at > latest:
+            raise ValidationError(
+                {"agreed_in": _("Choose a meeting that has taken place or takes place in the next days.")}
+            )
+    handover.agreed_in = meeting
+    handover.save(update_fields=["agreed_in", "updated_at"])
+    return handover
+
+
+@transaction.atomic
 def handover_offer(*, actor, handover: Handover, to_course: Course | None = None, note: str = "") -> Handover:
     """Offer the person to the receiving provider (a specific course); that provider is told by e-mail."""
     handover = _lock(handover)

@@ -22,7 +22,7 @@ from participants import selectors as participant_selectors
 from participants.models import Enrollment
 
 from . import selectors, services
-from .forms import BoardFilterForm, ChecklistForm, StepForm
+from .forms import AgreedInForm, BoardFilterForm, ChecklistForm, StepForm
 from .models import Handover
 
 BOARD_COLUMNS = [Handover.Status.PROPOSED, Handover.Status.OFFERED, Handover.Status.ACCEPTED]
@@ -122,6 +122,8 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "course_choices": _course_choices(handover)
             if sender and handover.status == Handover.Status.PROPOSED
             else [],
+            # The coordination records the meeting a handover was agreed in.
+            "agreed_in_form": AgreedInForm(handover=handover) if access.is_coordinator(request.user) else None,
         },
     )
 
@@ -172,6 +174,23 @@ def handover_step(request: HttpRequest, pk: int, status: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The handover is now: %(status)s.") % {"status": Handover.Status(target).label})
+    return redirect(handover)
+
+
+@require_POST
+def handover_agreed_in(request: HttpRequest, pk: int) -> HttpResponse:
+    handover = selectors.handover_get_for_user(user=request.user, pk=pk)
+    if not access.is_coordinator(request.user):
+        raise PermissionDenied
+    form = AgreedInForm(request.POST, handover=handover)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["agreed_in"])
+        services.handover_set_agreed_in(actor=request.user, handover=handover, meeting=form.cleaned_data["agreed_in"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The meeting the handover was agreed in was saved."))
     return redirect(handover)
 
 
