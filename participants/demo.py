@@ -18,6 +18,8 @@ Consistency rules the demo keeps (the tests in tests/participants/test_demo_part
 - An enrollment in another provider's course is preceded by a handover consent naming that provider.
 - Finished courses have completed (with level reached and exam result) and dropped enrollments; the person's
   current level follows from them.
+- Most people who completed a course moved on within a few weeks, to the fitting course that began (or begins)
+  soonest after theirs ended; the others wait, are on the district waiting list, pause or left the county.
 - Routes follow the residence status; since the BAMF stop of 9 Feb 2026 there are no new § 44 (4) admissions,
   only admissions granted before it.
 - Unmet demand (open course wishes) is concentrated on Alpha learners, women needing childcare and the rural
@@ -50,6 +52,10 @@ PLACES_NOTE = "Demo: Einschreibungen"
 # People registered on the district waiting list in the last six months without any course so far; with those
 # waiting for a full or planned course and alumni looking for the next one, about 80–100 open wishes.
 NEW_WISHERS = 30
+# Most people who complete a course move on within a few weeks (domain: "timely, well-fitting transitions"):
+# this share looks for the fitting course that starts soonest within CONTINUE_WITHIN_DAYS of their course's end.
+CONTINUE_SHARE = 0.85
+CONTINUE_WITHIN_DAYS = 42
 NEIGHBOUR_KM = 18  # seat-to-seat distance that still counts as "next door"
 REACH_KM = 25  # how far a person travels to a course (buses only in the south)
 BATCH = 1000
@@ -245,6 +251,13 @@ def entry_levels(course: Course) -> list[int]:
 
 def level_fits(level: int | None, course: Course) -> bool:
     return level is not None and level in entry_levels(course)
+
+
+def step_backwards(level: int | None, course: Course) -> bool:
+    """A course ending below the level, or starting below it without leading above it (as matching judges)."""
+    if level is None:
+        return False
+    return course.level_to < level or (course.level_from < level and course.level_to <= level)
 
 
 def wish_types_for(level: int, *, literacy: str, female: bool, childcare: bool, young: bool, ik_access: bool):
@@ -681,13 +694,29 @@ class Planner:
 
     # -- enrollments -----------------------------------------------------------------------------------------
 
+    def target_seats(self, course: Course) -> tuple[int, random.Random]:
+        """How many demo people sit in a current course, and the course's generator (drawn from after that)."""
+        r = self.rng("current", course.title)
+        running = course.status == Course.Status.RUNNING
+        target = max(1, round(course.capacity * (r.uniform(0.28, 0.5) if running else r.uniform(0.15, 0.3))))
+        return min(target, course.capacity), r
+
     def enrol(
-        self, person: PersonPlan, course: Course, r: random.Random, *, after: datetime.date | None = None
+        self,
+        person: PersonPlan,
+        course: Course,
+        r: random.Random,
+        *,
+        after: datetime.date | None = None,
+        continuing: bool = False,
     ) -> EnrollmentPlan:
-        """An enrollment in a running or open course, after `after` (the end of the person's last course).
-        Never fails: which people exist must not depend on how the dates fall on the day of the run."""
+        """An enrollment in a running or open course, after `after` (the end of the person's last course);
+        `continuing`: moving on from that course to this one, from its start. Never fails: which people exist
+        must not depend on how the dates fall on the day of the run."""
         today = self.today
-        if course.status == Course.Status.RUNNING and after is None:
+        if course.status == Course.Status.RUNNING and continuing:
+            enrolled_on = max(course.start_date - _days(r.randint(0, 7)), after + _days(1))
+        elif course.status == Course.Status.RUNNING and after is None:
             enrolled_on = course.start_date - _days(r.randint(0, 10))
         else:  # an upcoming course, or joining a language café later
             enrolled_on = today - _days(r.randint(0, 25))
@@ -837,16 +866,44 @@ class Planner:
                 if not cafe:
                     alumni.append(person)
 
+        # 1b. Most alumni move on within a few weeks: to the fitting course that started (or starts) soonest after
+        # theirs ended, at most as many as step 2 plans for the course. The others wait, pause or leave (steps 3,
+        # 4 and 6): the minority without a follow-up so far.
+        continuing: Counter[int] = Counter()
+        stopping: set[str] = set()  # not looking for a next course now: they pause or leave (step 6)
+        for person in alumni:
+            finished_plan = person.enrollments[0]
+            r = self.rng("next", person.key)
+            if finished_plan.status != Enrollment.Status.COMPLETED:
+                continue
+            if r.random() >= CONTINUE_SHARE:
+                stopping.add(person.key)
+                continue
+            end = finished_plan.ended_on
+            options = [
+                c
+                for c in current
+                if c.course_type != T.SPRACHCAFE
+                and end < c.start_date <= end + _days(CONTINUE_WITHIN_DAYS)
+                and continuing[c.pk] < self.target_seats(c)[0]
+                and self.fits_person(person, c)
+                and not step_backwards(person.level, c)
+            ]
+            if options:
+                course = min(
+                    options, key=lambda c: (c.start_date, self.w.distance_to_course(person.municipality, c), c.pk)
+                )
+                self.enrol(person, course, r, after=end, continuing=True)
+                continuing[course.pk] += 1
+
         # 2. Running and open courses: alumni continuing, then new people; a few dropped out recently.
         dropped_recently: list[PersonPlan] = []
         for course in current:
             if course.course_type == T.SPRACHCAFE:
                 continue
-            r = self.rng("current", course.title)
+            target, r = self.target_seats(course)
             running = course.status == Course.Status.RUNNING
-            target = max(1, round(course.capacity * (r.uniform(0.28, 0.5) if running else r.uniform(0.15, 0.3))))
-            target = min(target, course.capacity)
-            seats = 0
+            seats = continuing[course.pk]
             # Alumni move on to upcoming courses (a running course started before they finished, or may have).
             for person in alumni if not running else []:
                 if seats >= target // 2:
@@ -894,7 +951,7 @@ class Planner:
             for person in alumni:
                 if added >= n:
                     break
-                if person.current or person.waiting or not self.fits_person(person, course):
+                if person.current or person.waiting or person.key in stopping or not self.fits_person(person, course):
                     continue
                 if r.random() < 0.7:
                     self.wait(person, course, r)
@@ -913,6 +970,8 @@ class Planner:
         # 4. The district waiting list: alumni without a next course, recent dropouts, then new people.
         for person in alumni + dropped_recently:
             if person.current or person.waiting or person.wishes or person.status != Participant.Status.ACTIVE:
+                continue
+            if person.key in stopping:
                 continue
             r = self.rng("wish", person.key)
             if person in dropped_recently or r.random() < 0.45:
@@ -947,7 +1006,7 @@ class Planner:
             if person.current or person.waiting or person.wishes:
                 continue
             r = self.rng("status", person.key)
-            roll = r.random()
+            roll = r.random() * (0.35 if person.key in stopping else 1.0)
             if roll < 0.2:
                 person.status = Participant.Status.PAUSED
                 person.notes.append(r.choice(["Pausiert: Elternzeit.", "Pausiert: arbeitet zurzeit in Vollzeit."]))

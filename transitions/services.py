@@ -281,7 +281,11 @@ def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
     _check_course_begun(handover, S.STARTED)
     if not has_valid_consent(handover):
         raise ValidationError(_("The consent to hand over has been revoked or has expired."))
-    enrollment = participant_services.enrollment_enrol(
+    # The receiving provider may have given the person the place already (e.g. from the course's page): then that
+    # place is the one the handover started with; otherwise the person is enrolled now.
+    enrollment = handover.participant.enrollments.filter(
+        course=handover.to_course, status=Enrollment.Status.ENROLLED, started_by_handover__isnull=True
+    ).first() or participant_services.enrollment_enrol(
         actor=actor, participant=handover.participant, course=handover.to_course
     )
     handover.status = S.STARTED

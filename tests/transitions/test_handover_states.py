@@ -253,3 +253,14 @@ def test_mail_server_outage_gives_the_claim_back_for_the_retry(world, django_cap
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert services.handover_send_mail(handover_id=handover.pk, step_id=step.pk) == 1
     assert len(callbacks) == 1 and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_start_takes_the_place_the_receiver_gave_already(world):
+    handover = make_handover(world, S.ACCEPTED)
+    begin(world.course_b)
+    place = Enrollment.objects.create(participant=world.participant_a, course=world.course_b, status="enrolled")
+    services.handover_start(actor=world.users.b_admin, handover=handover)
+    handover.refresh_from_db()
+    assert handover.status == S.STARTED and handover.started_enrollment == place
+    assert Enrollment.objects.filter(participant=world.participant_a, course=world.course_b).count() == 1

@@ -498,6 +498,36 @@ COURSES = [
         "wagenfeld", "wagenfeld_raum", "Sommer-Sprachcafé Wagenfeld", T.SPRACHCAFE, ("end", -70), S.FINISHED,
         weekdays=(2,), slot="cafe", weeks=10, target_group=CAFE_TARGET,
     ),
+    # Follow-up courses that began a few weeks after a finished course ended: most of its people moved on to
+    # them (participants/demo.py). Kept at the end, so the courses above draw the same random numbers.
+    CourseSpec(
+        "weserbogen", "wb_syke", "Berufssprachkurs B2 Syke – Abendkurs", T.BSK_B2, ("start", -33), S.RUNNING,
+        weekdays=MON_THU, slot="evening", target_group=JOB_TARGET,
+    ),
+    CourseSpec(
+        "weserbogen", "wb_syke", "Berufssprachkurs B1 Syke – Sommerkurs", T.BSK_B1, ("start", -140), S.RUNNING,
+        weekdays=MON_THU, target_group="Nach dem Integrationskurs ohne B1-Zertifikat",
+    ),
+    CourseSpec(
+        "sulinger", "sul_sulingen", "Berufssprachkurs B2 Sulingen", T.BSK_B2, ("start", -88), S.RUNNING,
+        target_group=JOB_TARGET,
+    ),
+    CourseSpec(
+        "sulinger", "sul_sulingen", "Wiederholerkurs Sulingen", T.IK_WIED, ("start", -86), S.RUNNING,
+        weekdays=MON_THU, target_group="Nach dem Integrationskurs mit A2",
+    ),
+    CourseSpec(
+        "hunte", "hunte_diepholz", "Berufssprachkurs B1 Diepholz", T.BSK_B1, ("start", -6), S.RUNNING,
+        weekdays=MON_THU, slot="afternoon", target_group="Nach dem Integrationskurs ohne B1-Zertifikat",
+    ),
+    CourseSpec(
+        "kompass", "kompass_brinkum", "Wiederholerkurs Brinkum", T.IK_WIED, ("start", -80), S.RUNNING,
+        target_group="Nach dem Integrationskurs mit A2",
+    ),
+    CourseSpec(
+        "kompass", "kompass_brinkum", "Berufssprachkurs B2 Brinkum", T.BSK_B2, ("start", -76), S.RUNNING,
+        target_group=JOB_TARGET,
+    ),
 ]  # fmt: skip
 
 REPORT_NOTES = [
