@@ -134,6 +134,8 @@ MESSAGE_TAGS = {40: "danger"}  # messages.ERROR → Bootstrap's alert-danger
 # E-mail: console unless EMAIL_URL is given (smtp://, smtp+tls://, consolemail://, ...).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A hung mail server must not hold a worker (or a request) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Sprachkurskoordination Landkreis Diepholz <kurse@example.org>"
 )

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from courses.domain import Level
 from courses.models import Course, Municipality
-from participants.models import CourseWish
+from participants.models import Consent, CourseWish
 from transitions.models import Handover
 from transitions.selectors import ending_courses_all
 
@@ -129,11 +129,17 @@ def _ending_courses(today: datetime.date) -> dict:
 
 
 def _handovers(today: datetime.date) -> dict:
+    """Counts by status; open handovers one by one (pseudonym code) only where the person agreed to be
+    discussed in the coordination meeting, the others are counted."""
     counts = dict(Handover.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     open_qs = Handover.objects.filter(status__in=Handover.OPEN_STATUSES)
+    meeting_consent = Consent.objects.valid(today).filter(
+        participant_id=OuterRef("participant_id"), purpose=Consent.Purpose.MEETING
+    )
     rows = []
     for h in (
-        open_qs.select_related("participant", "from_provider", "to_provider", "to_course")
+        open_qs.filter(Exists(meeting_consent))
+        .select_related("participant", "from_provider", "to_provider", "to_course")
         .only(
             "status",
             "due_on",
@@ -143,7 +149,7 @@ def _handovers(today: datetime.date) -> dict:
             "to_provider__name",
             "to_course__title",
         )
-        .order_by("due_on", "pk")[:HANDOVER_ROWS]
+        .order_by(F("due_on").asc(nulls_last=True), "pk")[:HANDOVER_ROWS]
     ):
         rows.append(
             {

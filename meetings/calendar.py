@@ -32,6 +32,9 @@ def feed(*, user, base_url: str) -> bytes:
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at)
         event.add("dtstamp", timezone.now())
+        # Calendar programs take a changed LAST-MODIFIED/SEQUENCE as "this event was moved".
+        event.add("last-modified", meeting.updated_at)
+        event.add("sequence", int(meeting.updated_at.timestamp()) // 60 % 100000)
         event.add("location", meeting.location)
         event.add("url", f"{base_url}{meeting.get_absolute_url()}")
         if meeting.status == Meeting.Status.CANCELLED:

@@ -94,6 +94,17 @@ class MeetingEditForm(forms.ModelForm):
         model = Meeting
         fields = ["location", "moved_reason"]
 
+    def clean_day(self):
+        import datetime
+
+        from django.utils import timezone
+
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if not today - datetime.timedelta(days=366) <= day <= today + datetime.timedelta(days=3 * 366):
+            raise forms.ValidationError(_("Please choose a date between one year ago and three years ahead."))
+        return day
+
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:

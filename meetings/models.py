@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Provider
@@ -133,6 +134,10 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     location = models.CharField(_("place"), max_length=200)
     moved_reason = models.CharField(_("why moved"), max_length=200, blank=True)
+    # Moved, cancelled or otherwise changed by the coordinator: re-planning a changed series leaves it alone.
+    adjusted = models.BooleanField(_("changed by hand"), default=False)
+    # Invitees are told of a move or cancellation once the change is saved (sent by the worker or the sweep).
+    change_notice_pending = models.BooleanField(_("change notice pending"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     agenda_due_on = models.DateField(_("agenda due on"))
     agenda_published_at = models.DateTimeField(_("agenda published at"), null=True, blank=True)
@@ -143,6 +148,7 @@ class Meeting(models.Model):
         _("agenda PDF"), max_length=10, choices=FileState.choices, default=FileState.NONE, blank=True
     )
     agenda_pdf_requested_at = models.DateTimeField(null=True, blank=True)
+    agenda_pdf_attempts = models.PositiveSmallIntegerField(default=0)
     agenda_pdf_generated_at = models.DateTimeField(null=True, blank=True)
     invitations_sent_at = models.DateTimeField(_("invitations sent at"), null=True, blank=True)
     minutes_finalised_at = models.DateTimeField(_("minutes finalised at"), null=True, blank=True)
@@ -154,8 +160,10 @@ class Meeting(models.Model):
         _("minutes PDF"), max_length=10, choices=FileState.choices, default=FileState.NONE, blank=True
     )
     minutes_pdf_requested_at = models.DateTimeField(null=True, blank=True)
+    minutes_pdf_attempts = models.PositiveSmallIntegerField(default=0)
     minutes_pdf_generated_at = models.DateTimeField(null=True, blank=True)
     minutes_sent_at = models.DateTimeField(_("minutes sent at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -174,7 +182,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.series} – {self.starts_at:%d.%m.%Y}"
+        return f"{self.series} – {timezone.localtime(self.starts_at):%d.%m.%Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", args=[self.pk])

@@ -30,9 +30,15 @@ def series_visible_to(*, user) -> QuerySet[MeetingSeries]:
 
 
 def meetings_visible_to(*, user) -> QuerySet[Meeting]:
+    """The meetings of visible series, and those where the user's provider was given an action item."""
     if access.sees_whole_district(user):
         return Meeting.objects.all()
-    return Meeting.objects.filter(series__in=series_visible_to(user=user))
+    if not user.is_authenticated:
+        return Meeting.objects.none()
+    owns_action = ActionItem.objects.filter(meeting_id=OuterRef("pk")).filter(
+        Q(owner_provider_id__in=access.provider_ids_for(user)) | Q(owner_user_id=user.pk)
+    )
+    return Meeting.objects.filter(Q(series__in=series_visible_to(user=user)) | Q(Exists(owns_action)))
 
 
 def meeting_get_for_user(*, user, pk: int) -> Meeting:

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from courses.models import Provider
 from diepholz_coord import access
@@ -34,6 +35,12 @@ from .models import ActionItem, AgendaItem, Attendance, Meeting, MinutesEntry
 logger = logging.getLogger(__name__)
 FS = Meeting.FileState
 PENDING_GRACE = datetime.timedelta(minutes=10)
+# A PDF that fails this many times is marked "failed" (and logged) instead of being retried every sweep.
+MAX_PDF_ATTEMPTS = 3
+# Agendas are published from this hour on (the 06:00 beat job; the sweep catches up later in the day).
+PUBLISH_HOUR = 6
+# Meetings whose invitees get e-mails (invitation, minutes, change notices).
+MAILED_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.HELD, Meeting.Status.FINAL)
 
 
 def _check_coordinator(actor) -> None:
@@ -92,7 +99,9 @@ def publish_agenda(*, meeting: Meeting, actor=None, today: datetime.date | None 
 def publish_due(*, today: datetime.date | None = None) -> int:
     """Publish every planned agenda whose day has come (daily beat job and the sweep)."""
     today = today or timezone.localdate()
-    due = Meeting.objects.filter(status=Meeting.Status.PLANNED, agenda_due_on__lte=today, starts_at__date__gte=today)
+    due = Meeting.objects.filter(
+        status=Meeting.Status.PLANNED, agenda_due_on__lte=today, starts_at__date__gte=today, series__active=True
+    )
     published = 0
     for meeting in due.order_by("starts_at"):
         published += publish_agenda(meeting=meeting, today=today)
@@ -102,36 +111,59 @@ def publish_due(*, today: datetime.date | None = None) -> int:
 def request_agenda_pdf(*, meeting: Meeting, actor) -> None:
     """ "Regenerate": a new PDF of the published agenda (e.g. after items were added)."""
     _check_coordinator(actor)
-    if meeting.status == Meeting.Status.PLANNED:
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("The meeting was cancelled."))
+    if meeting.status == Meeting.Status.PLANNED or not meeting.agenda_published_at:
         raise ValidationError(_("The agenda has not been published yet."))
-    with transaction.atomic():
-        Meeting.objects.filter(pk=meeting.pk).update(
-            agenda_pdf_state=FS.PENDING, agenda_pdf_requested_at=timezone.now()
-        )
-        _enqueue("render_agenda_pdf", meeting.pk)
+    _request_pdf(meeting.pk, "agenda")
     meeting.refresh_from_db()
+
+
+def _request_pdf(meeting_id: int, kind: str) -> None:
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting_id).update(
+            **{f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at": timezone.now(), f"{kind}_pdf_attempts": 0}
+        )
+        _enqueue(f"render_{kind}_pdf", meeting_id)
 
 
 def render_agenda_pdf(*, meeting_id: int) -> bool:
     """Render and store the agenda PDF, then send the invitations once. Safe to run twice."""
     from . import pdf
 
+    return _render(meeting_id, "agenda", pdf.agenda_pdf, send_invitations)
+
+
+def _render(meeting_id: int, kind: str, render, then) -> bool:
+    """Render one PDF of a meeting. A failure counts an attempt; after MAX_PDF_ATTEMPTS the file is "failed"."""
     meeting = Meeting.objects.select_related("series").get(pk=meeting_id)
-    if meeting.status == Meeting.Status.PLANNED:
+    if getattr(meeting, f"{kind}_pdf_state") != FS.PENDING:
         return False
-    content = pdf.agenda_pdf(meeting)
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting_id)
-        old = meeting.agenda_pdf.name
-        meeting.agenda_pdf.save(
-            f"tagesordnung-{meeting.pk}-{timezone.now():%Y%m%d%H%M%S}.pdf", ContentFile(content), save=False
+    try:
+        content = render(meeting)
+    except Exception:
+        attempts = getattr(meeting, f"{kind}_pdf_attempts") + 1
+        failed = attempts >= MAX_PDF_ATTEMPTS
+        Meeting.objects.filter(pk=meeting_id, **{f"{kind}_pdf_state": FS.PENDING}).update(
+            **{f"{kind}_pdf_attempts": attempts, f"{kind}_pdf_state": FS.FAILED if failed else FS.PENDING}
         )
-        meeting.agenda_pdf_state = FS.READY
-        meeting.agenda_pdf_generated_at = timezone.now()
-        meeting.save(update_fields=["agenda_pdf", "agenda_pdf_state", "agenda_pdf_generated_at"])
-    if old and old != meeting.agenda_pdf.name:
-        meeting.agenda_pdf.storage.delete(old)
-    send_invitations(meeting_id=meeting.pk)
+        if failed:
+            logger.exception("meeting %s: the %s PDF failed %s times; given up", meeting_id, kind, attempts)
+            return False
+        raise
+    field = f"{kind}_pdf"
+    name = f"{'tagesordnung' if kind == 'agenda' else 'protokoll'}-{meeting.pk}-{timezone.localtime():%Y%m%d%H%M%S}.pdf"
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        old = getattr(meeting, field).name
+        getattr(meeting, field).save(name, ContentFile(content), save=False)
+        setattr(meeting, f"{field}_state", FS.READY)
+        setattr(meeting, f"{field}_generated_at", timezone.now())
+        setattr(meeting, f"{field}_attempts", 0)
+        meeting.save(update_fields=[field, f"{field}_state", f"{field}_generated_at", f"{field}_attempts"])
+    if old and old != getattr(meeting, field).name:
+        getattr(meeting, field).storage.delete(old)
+    then(meeting_id=meeting.pk)
     return True
 
 
@@ -163,27 +195,53 @@ def _send(meeting: Meeting, *, subject: str, template: str, attachment: tuple[st
     return message.send()
 
 
-def send_invitations(*, meeting_id: int) -> bool:
-    """E-mail the agenda PDF to the invitees, exactly once per meeting."""
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting_id)
-        if meeting.invitations_sent_at or meeting.agenda_pdf_state != FS.READY:
-            return False
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Agenda: %(series)s on %(date)s") % {
-                "series": meeting.series.name,
-                "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
-            }
-        with meeting.agenda_pdf.open("rb") as f:
-            _send(
-                meeting,
-                subject=subject,
-                template="meetings/email/invitation.txt",
-                attachment=(_pdf_name(meeting, "agenda"), f.read()),
-            )
-        meeting.invitations_sent_at = timezone.now()
-        meeting.save(update_fields=["invitations_sent_at"])
+def _claim_and_send(meeting_id: int, kind: str, conditions: dict, build) -> bool:
+    """Send one mail of a meeting at most once: claim it with a conditional UPDATE, send outside any
+    transaction (no lock held while SMTP talks), and give the claim back if sending fails (retried later)."""
+    sent_field = {"agenda": "invitations_sent_at", "minutes": "minutes_sent_at"}[kind]
+    now = timezone.now()
+    claimed = Meeting.objects.filter(pk=meeting_id, **{f"{sent_field}__isnull": True}, **conditions).update(
+        **{sent_field: now}
+    )
+    if not claimed:
+        return False
+    meeting = Meeting.objects.select_related("series").get(pk=meeting_id)
+    try:
+        build(meeting)
+    except FileNotFoundError:
+        # The stored PDF is gone: render it again; the mail follows the new file.
+        Meeting.objects.filter(pk=meeting_id, **{sent_field: now}).update(**{sent_field: None})
+        logger.warning("meeting %s: the %s PDF file is missing; rendering it again", meeting_id, kind)
+        _request_pdf(meeting_id, kind)
+        return False
+    except Exception:
+        Meeting.objects.filter(pk=meeting_id, **{sent_field: now}).update(**{sent_field: None})
+        raise
     return True
+
+
+def _subject(meeting: Meeting, template: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(template) % {
+            "series": meeting.series.name,
+            "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
+        }
+
+
+def send_invitations(*, meeting_id: int) -> bool:
+    """E-mail the agenda PDF to the invitees, exactly once per meeting (never for a cancelled one)."""
+
+    def build(meeting: Meeting) -> None:
+        with meeting.agenda_pdf.open("rb") as f:
+            attachment = (_pdf_name(meeting, "agenda"), f.read())
+        _send(
+            meeting,
+            subject=_subject(meeting, gettext_noop("Agenda: %(series)s on %(date)s")),
+            template="meetings/email/invitation.txt",
+            attachment=attachment,
+        )
+
+    return _claim_and_send(meeting_id, "agenda", {"agenda_pdf_state": FS.READY, "status__in": MAILED_STATUSES}, build)
 
 
 def _pdf_name(meeting: Meeting, kind: str) -> str:
@@ -194,6 +252,8 @@ def _pdf_name(meeting: Meeting, kind: str) -> str:
 def propose_item(*, meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
     if not selectors.may_propose_item(actor, meeting):
         raise PermissionDenied
+    if not access.is_coordinator(actor) and meeting.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has begun; please raise the item at the next meeting."))
     title = title.strip()
     if not title:
         raise ValidationError({"title": _("Please give the item a title.")})
@@ -251,8 +311,10 @@ def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], 
                 Attendance.objects.update_or_create(meeting=meeting, **lookup, defaults={"status": status})
             else:
                 Attendance.objects.filter(meeting=meeting, **lookup).delete()
-        if meeting.status in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED) and any(statuses.values()):
-            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+        # Apologies may come in beforehand; the meeting counts as held once it has begun and someone was there.
+        present = any(status == Attendance.Status.PRESENT for status in statuses.values())
+        if meeting.status == Meeting.Status.PUBLISHED and present and meeting.starts_at <= timezone.now():
+            Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.PUBLISHED).update(status=Meeting.Status.HELD)
     return len(statuses)
 
 
@@ -322,44 +384,43 @@ def finalise_minutes(*, meeting: Meeting, actor) -> None:
 def render_minutes_pdf(*, meeting_id: int) -> bool:
     from . import pdf
 
-    meeting = Meeting.objects.select_related("series").get(pk=meeting_id)
-    if meeting.status != Meeting.Status.FINAL:
-        return False
-    content = pdf.minutes_pdf(meeting)
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting_id)
-        old = meeting.minutes_pdf.name
-        meeting.minutes_pdf.save(
-            f"protokoll-{meeting.pk}-{timezone.now():%Y%m%d%H%M%S}.pdf", ContentFile(content), save=False
-        )
-        meeting.minutes_pdf_state = FS.READY
-        meeting.minutes_pdf_generated_at = timezone.now()
-        meeting.save(update_fields=["minutes_pdf", "minutes_pdf_state", "minutes_pdf_generated_at"])
-    if old and old != meeting.minutes_pdf.name:
-        meeting.minutes_pdf.storage.delete(old)
-    send_minutes(meeting_id=meeting.pk)
-    return True
+    return _render(meeting_id, "minutes", pdf.minutes_pdf, send_minutes)
 
 
 def send_minutes(*, meeting_id: int) -> bool:
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting_id)
-        if meeting.minutes_sent_at or meeting.minutes_pdf_state != FS.READY:
-            return False
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Minutes: %(series)s on %(date)s") % {
-                "series": meeting.series.name,
-                "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
-            }
+    """E-mail the final minutes to the invitees, exactly once."""
+
+    def build(meeting: Meeting) -> None:
         with meeting.minutes_pdf.open("rb") as f:
-            _send(
-                meeting,
-                subject=subject,
-                template="meetings/email/minutes.txt",
-                attachment=(_pdf_name(meeting, "minutes"), f.read()),
-            )
-        meeting.minutes_sent_at = timezone.now()
-        meeting.save(update_fields=["minutes_sent_at"])
+            attachment = (_pdf_name(meeting, "minutes"), f.read())
+        _send(
+            meeting,
+            subject=_subject(meeting, gettext_noop("Minutes: %(series)s on %(date)s")),
+            template="meetings/email/minutes.txt",
+            attachment=attachment,
+        )
+
+    return _claim_and_send(
+        meeting_id, "minutes", {"minutes_pdf_state": FS.READY, "status": Meeting.Status.FINAL}, build
+    )
+
+
+def send_change_notice(*, meeting_id: int) -> bool:
+    """Tell the invitees that a meeting they were invited to was moved or cancelled (once per change)."""
+    claimed = Meeting.objects.filter(pk=meeting_id, change_notice_pending=True).update(change_notice_pending=False)
+    if not claimed:
+        return False
+    meeting = Meeting.objects.select_related("series").get(pk=meeting_id)
+    try:
+        template = (
+            gettext_noop("Cancelled: %(series)s on %(date)s")
+            if meeting.status == Meeting.Status.CANCELLED
+            else gettext_noop("Moved: %(series)s, now on %(date)s")
+        )
+        _send(meeting, subject=_subject(meeting, template), template="meetings/email/changed.txt", attachment=None)
+    except Exception:
+        Meeting.objects.filter(pk=meeting_id).update(change_notice_pending=True)
+        raise
     return True
 
 
@@ -369,30 +430,41 @@ def send_minutes(*, meeting_id: int) -> bool:
 def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Finish what an outage left undone: publish due agendas, re-queue PDFs pending too long, send mails.
 
-    Runs from beat every few minutes; every part is idempotent, so overlapping runs do no harm.
+    Runs from beat every 10 minutes; every part is idempotent, so overlapping runs do no harm, and one
+    meeting's failure is logged without stopping the others.
     """
     now = now or timezone.now()
-    published = publish_due(today=timezone.localdate(now))
+    local = timezone.localtime(now)
+    published = 0
+    if local.hour >= PUBLISH_HOUR:
+        published = _guarded("publish", None, lambda: publish_due(today=local.date())) or 0
     stale = now - PENDING_GRACE
     requeued = 0
-    for meeting_id in Meeting.objects.filter(
-        agenda_pdf_state=FS.PENDING, agenda_pdf_requested_at__lte=stale
-    ).values_list("pk", flat=True):
-        _requeue("render_agenda_pdf", meeting_id, "agenda_pdf_requested_at", now)
-        requeued += 1
-    for meeting_id in Meeting.objects.filter(
-        minutes_pdf_state=FS.PENDING, minutes_pdf_requested_at__lte=stale
-    ).values_list("pk", flat=True):
-        _requeue("render_minutes_pdf", meeting_id, "minutes_pdf_requested_at", now)
-        requeued += 1
+    for kind in ("agenda", "minutes"):
+        for meeting_id in Meeting.objects.filter(
+            **{f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at__lte": stale}
+        ).values_list("pk", flat=True):
+            _requeue(f"render_{kind}_pdf", meeting_id, f"{kind}_pdf_requested_at", now)
+            requeued += 1
     mailed = 0
-    for meeting_id in Meeting.objects.filter(
-        Q(agenda_pdf_state=FS.READY, invitations_sent_at__isnull=True)
+    unsent = Meeting.objects.filter(
+        Q(agenda_pdf_state=FS.READY, invitations_sent_at__isnull=True, status__in=MAILED_STATUSES)
         | Q(status=Meeting.Status.FINAL, minutes_pdf_state=FS.READY, minutes_sent_at__isnull=True)
-    ).values_list("pk", flat=True):
-        mailed += send_invitations(meeting_id=meeting_id)
-        mailed += send_minutes(meeting_id=meeting_id)
+        | Q(change_notice_pending=True)
+    )
+    for meeting_id in unsent.values_list("pk", flat=True):
+        for send in (send_invitations, send_minutes, send_change_notice):
+            mailed += _guarded(send.__name__, meeting_id, lambda send=send, pk=meeting_id: send(meeting_id=pk)) or 0
     return {"published": published, "requeued": requeued, "mailed": mailed}
+
+
+def _guarded(what: str, meeting_id: int | None, job):
+    """Run one part of the sweep; log a failure and go on with the rest."""
+    try:
+        return job()
+    except Exception:
+        logger.exception("sweep: %s failed for meeting %s", what, meeting_id)
+        return None
 
 
 def _requeue(task_name: str, meeting_id: int, field: str, now: datetime.datetime) -> None:
@@ -409,29 +481,54 @@ def series_save(*, actor, form) -> tuple[Any, int]:
     from .planning import plan_series
 
     _check_coordinator(actor)
+    rule_fields = {
+        "week_of_month", "weekday", "interval_months", "first_month", "start_time", "duration_minutes", "location",
+        "agenda_lead_days", "active",
+    }  # fmt: skip
     with transaction.atomic():
         series = form.save()
+        if form.instance.pk and rule_fields & set(form.changed_data):
+            # Meetings planned under the old rule and not touched since are planned again under the new one.
+            Meeting.objects.filter(
+                series=series, status=Meeting.Status.PLANNED, adjusted=False, starts_at__gt=timezone.now()
+            ).exclude(items__isnull=False).delete()
     return series, plan_series(series)
 
 
 def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, moved_reason: str, cancelled: bool):
-    """Move one meeting or cancel it. A held meeting or final minutes are history and stay as they are."""
+    """Move one meeting or cancel it. A held meeting or final minutes are history and stay as they are.
+
+    Invitees who already have the invitation are told of the change; a published agenda gets a new PDF.
+    """
     _check_coordinator(actor)
-    if meeting.status in (Meeting.Status.HELD, Meeting.Status.FINAL):
-        raise ValidationError(_("A meeting that has taken place cannot be moved or cancelled."))
     tz = timezone.get_current_timezone()
     starts_at = datetime.datetime.combine(day, start, tzinfo=tz)
-    if cancelled:
-        meeting.status = Meeting.Status.CANCELLED
-    elif meeting.status == Meeting.Status.CANCELLED:
-        meeting.status = Meeting.Status.PUBLISHED if meeting.agenda_published_at else Meeting.Status.PLANNED
-    if not cancelled and starts_at < timezone.now() and starts_at != meeting.starts_at:
-        raise ValidationError({"day": _("A meeting cannot be moved into the past.")})
-    meeting.starts_at = starts_at
-    meeting.ends_at = datetime.datetime.combine(day, end, tzinfo=tz)
-    meeting.location = location.strip()
-    meeting.moved_reason = moved_reason.strip()
-    meeting.agenda_due_on = day - datetime.timedelta(days=meeting.series.agenda_lead_days)
-    meeting.full_clean()
-    meeting.save()
+    ends_at = datetime.datetime.combine(day, end, tzinfo=tz)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+        if meeting.status in (Meeting.Status.HELD, Meeting.Status.FINAL):
+            raise ValidationError(_("A meeting that has taken place cannot be moved or cancelled."))
+        was = (meeting.status, meeting.starts_at, meeting.ends_at, meeting.location)
+        if cancelled:
+            meeting.status = Meeting.Status.CANCELLED
+        elif meeting.status == Meeting.Status.CANCELLED:
+            meeting.status = Meeting.Status.PUBLISHED if meeting.agenda_published_at else Meeting.Status.PLANNED
+        if not cancelled and starts_at != meeting.starts_at and starts_at < timezone.now():
+            raise ValidationError({"day": _("A meeting cannot be moved into the past.")})
+        meeting.starts_at, meeting.ends_at = starts_at, ends_at
+        meeting.location = location.strip()
+        meeting.moved_reason = moved_reason.strip()
+        meeting.agenda_due_on = day - datetime.timedelta(days=meeting.series.agenda_lead_days)
+        changed = was != (meeting.status, meeting.starts_at, meeting.ends_at, meeting.location)
+        meeting.adjusted = meeting.adjusted or changed
+        # Only people who were invited already need to hear of the change.
+        if changed and meeting.invitations_sent_at:
+            meeting.change_notice_pending = True
+        meeting.full_clean()
+        fields = ["status", "starts_at", "ends_at", "location", "moved_reason", "agenda_due_on", "adjusted"]
+        meeting.save(update_fields=[*fields, "change_notice_pending", "updated_at"])
+        if meeting.change_notice_pending:
+            _enqueue("send_change_notice", meeting.pk)
+    if changed and meeting.status != Meeting.Status.CANCELLED and meeting.agenda_published_at:
+        _request_pdf(meeting.pk, "agenda")  # the PDF shows date and place
     return meeting

@@ -23,17 +23,22 @@ def publish_due_agendas() -> int:
     return services.publish_due()
 
 
-@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5, soft_time_limit=300)
 def render_agenda_pdf(meeting_id: int) -> bool:
     return services.render_agenda_pdf(meeting_id=meeting_id)
 
 
-@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5, soft_time_limit=300)
 def render_minutes_pdf(meeting_id: int) -> bool:
     return services.render_minutes_pdf(meeting_id=meeting_id)
 
 
-@shared_task
+@shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5, soft_time_limit=120)
+def send_change_notice(meeting_id: int) -> bool:
+    return services.send_change_notice(meeting_id=meeting_id)
+
+
+@shared_task(soft_time_limit=540)
 def sweep() -> dict:
     """Every 10 minutes: finish whatever a broker or worker outage left pending (state in the database)."""
     return services.sweep()

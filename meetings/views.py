@@ -156,7 +156,7 @@ def _error(request: HttpRequest, error: ValidationError) -> None:
 
 
 @require_POST
-@require_role(Role.COORDINATOR)
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
     if services.publish_agenda(meeting=meeting, actor=request.user):
@@ -169,7 +169,7 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_role(Role.COORDINATOR)
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def agenda_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
     try:
@@ -210,7 +210,7 @@ def _item_of(meeting: Meeting, item_pk: int) -> AgendaItem:
 
 
 @require_POST
-@require_role(Role.COORDINATOR)
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
     try:
@@ -223,7 +223,7 @@ def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_role(Role.COORDINATOR)
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def attendance_save(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
     statuses = {}
@@ -244,11 +244,22 @@ def attendance_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_role(Role.COORDINATOR)
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def minutes_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
     item = _item_of(meeting, item_pk)
     form = MinutesForm(request.POST, prefix=f"m{item.pk}")
+    if request.htmx:
+        # Saved as the coordinator types: answer with a short status for the form's status line.
+        status = 200
+        try:
+            if not form.is_valid():
+                raise ValidationError([m for errors in form.errors.values() for m in errors])
+            services.minutes_save(item=item, actor=request.user, **form.cleaned_data)
+            text = _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M:%S")}
+        except ValidationError as error:
+            text, status = " ".join(error.messages), 422
+        return HttpResponse(text, status=status)
     if form.is_valid():
         try:
             services.minutes_save(item=item, actor=request.user, **form.cleaned_data)
@@ -264,7 +275,7 @@ def minutes_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_role(Role.COORDINATOR)
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
     form = ActionItemForm(request.POST, meeting=meeting)
@@ -284,9 +295,12 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_role(Role.COORDINATOR)
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def minutes_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Please confirm that the minutes are complete."))
+        return redirect(meeting)
     try:
         services.finalise_minutes(meeting=meeting, actor=request.user)
     except ValidationError as error:
@@ -368,7 +382,7 @@ def series_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@require_role(Role.COORDINATOR)
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Move one meeting (date, time, place) or cancel it."""
     meeting = _coordinator_meeting(request, pk)

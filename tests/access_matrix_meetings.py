@@ -60,7 +60,8 @@ def _item(world):
     return [meeting.pk, meeting.test_item.pk]
 
 
-COORDINATOR_ONLY_POST = [LOGIN, 302, 403, 403, 403, 403]
+# Resolved in this order: not invited → 404; invited (or county staff) without the right → 403.
+COORDINATOR_ONLY_POST = [LOGIN, 302, 403, 403, 403, 404]
 INVITED = [LOGIN, 200, 200, 200, 200, 404]
 
 MATRIX = {
@@ -81,7 +82,7 @@ MATRIX = {
     "meetings:minutes_finalise": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),
     # Provider A's action item: its staff and the coordinator mark it done; everyone else does not see it.
     "meetings:action_item_done": ("post", lambda w: [meeting_a(w).test_action.pk], [LOGIN, 302, 404, 302, 302, 404]),
-    "meetings:meeting_edit": ("get", lambda w: [meeting_a(w).pk], [LOGIN, 200, 403, 403, 403, 403]),
+    "meetings:meeting_edit": ("get", lambda w: [meeting_a(w).pk], [LOGIN, 200, 403, 403, 403, 404]),
     "meetings:series_create": ("get", lambda w: [], [LOGIN, 200, 403, 403, 403, 403]),
     "meetings:series_update": ("get", lambda w: [meeting_a(w).series_id], [LOGIN, 200, 403, 403, 403, 403]),
     "meetings:calendar": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
@@ -96,7 +97,7 @@ POST_MATRIX = {
     "meetings:minutes_save": COORDINATOR_ONLY_POST,
     "meetings:attendance_save": COORDINATOR_ONLY_POST,
     "meetings:action_item_create": COORDINATOR_ONLY_POST,
-    "meetings:meeting_edit": [LOGIN, 400, 403, 403, 403, 403],
+    "meetings:meeting_edit": [LOGIN, 400, 403, 403, 403, 404],
     "meetings:series_create": [LOGIN, 400, 403, 403, 403, 403],
     "meetings:series_update": [LOGIN, 400, 403, 403, 403, 403],
 }

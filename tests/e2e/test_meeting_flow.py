@@ -15,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from meetings import services, tasks
-from meetings.models import ActionItem, Attendance, Body, Meeting, MeetingSeries
+from meetings.models import ActionItem, Attendance, Body, Meeting, MeetingSeries, MinutesEntry
 
 from .. import factories
 from .conftest import ARTIFACTS, log_in, screenshot
@@ -138,9 +138,16 @@ def test_coordinator_finalises_minutes_and_provider_closes_action_item(world, ne
     assert "Träger A" in listed.inner_text()
     assert due.strftime("%d.%m.%Y") in listed.inner_text()
 
+    # Notes are also saved as they are typed (htmx), so nothing typed is lost by finalising.
+    other = meeting.items.exclude(pk=reports.pk).filter(kind="default").first()
+    page.locator(f"#item-{other.pk} textarea").last.fill("Beschlossen: Sammelmeldung bis Freitag.")
+    page.locator(f"#item-{other.pk} .save-state").filter(has_text=re.compile("Gespeichert|Saved")).wait_for()
+    assert MinutesEntry.objects.get(item=other).decisions == "Beschlossen: Sammelmeldung bis Freitag."
+
     # Finalise: the PDF is rendered (eagerly) and the link to it appears in the files box.
     finalise = page.locator(f'form[action="{url}abschliessen/"] [type=submit]')
     assert re.search(r"abschließen|finalise", finalise.inner_text(), re.IGNORECASE)
+    page.locator(f'form[action="{url}abschliessen/"] input[name="confirm"]').check()
     _submit(page, f"{url}abschliessen/")
     link = page.locator('#files a[data-file="minutes"]')
     link.wait_for()

@@ -24,7 +24,7 @@ SECTION_TITLES = [
     "Offene Aufgaben aus früheren Sitzungen",
     "Freie Plätze nach Niveau und Gemeinde",
     "Bald endende Kurse und Anschlüsse",
-    "Übergaben nach Stand",
+    "Übergänge nach Stand",
     "Offene Kurswünsche nach Niveau und Gemeinde",
     "Veraltete Meldungen freier Plätze",
     "Neue und abgesagte Kurse",
@@ -72,6 +72,8 @@ def district(world):
     transition_services.handover_propose(
         actor=world.users.coordinator, participant=people[0], from_enrollment=enrollments[0], to_course=world.course_b
     )
+    # Only people who agreed to be discussed in the coordination meeting appear by code on the agenda.
+    factories.ConsentFactory(participant=people[0], recipient=None, purpose="meeting")
     for person in people + [
         factories.ParticipantFactory(provider=world.provider_b, municipality=world.course_b.municipality)
     ]:
@@ -143,6 +145,12 @@ def test_agenda_pdf_has_every_section_and_figure_and_no_names(district):
     for person in [world.participant_a, *people]:
         assert person.first_name not in text and person.last_name not in text
     assert people[0].code in text  # the open handover appears with its pseudonym code only
+    # A handover of someone without a meeting consent is counted, not listed.
+    transition_services.handover_propose(actor=world.users.coordinator, participant=people[1], to_course=world.course_b)
+    meeting.refresh_from_db()
+    snapshot = agenda.build_snapshot(meeting)["sections"]["handovers"]
+    assert [row["code"] for row in snapshot["rows"]] == [people[0].code]
+    assert {c["status"]: c["count"] for c in snapshot["counts"]}["proposed"] == 2
 
 
 @pytest.mark.django_db
@@ -202,6 +210,7 @@ def grow(world, n):
         )
         factories.report(course, 2, at=timezone.now() - datetime.timedelta(days=40))
         person = factories.ParticipantFactory(provider=world.provider_b)
+        factories.ConsentFactory(participant=person, recipient=None, purpose="meeting")
         enrollment = Enrollment.objects.create(participant=person, course=course, status="enrolled")
         transition_services.handover_propose(
             actor=world.users.coordinator, participant=person, from_enrollment=enrollment, to_course=world.course_a

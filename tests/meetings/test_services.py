@@ -265,3 +265,166 @@ def test_move_and_cancel_a_meeting(world, series, client):
     assert services.publish_due(today=meeting.agenda_due_on) == 0
     token = CalendarToken.objects.create(user=world.users.a_staff)
     assert b"STATUS:CANCELLED" in client.get(reverse("meetings:ical_feed", args=[token.token])).content
+
+
+# --- Review findings: background work that must not mail wrongly, lose agendas or stop -------------------
+
+
+@pytest.mark.django_db
+def test_a_cancelled_meeting_sends_no_invitations(world, series, client, eager, django_capture_on_commit_callbacks):
+    from django.core.exceptions import ValidationError
+
+    meeting = make_meeting(series, days_ahead=3)
+    services.publish_agenda(meeting=meeting)  # PDF pending, no mail yet
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
+    meeting.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.request_agenda_pdf(meeting=meeting, actor=world.users.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.render_agenda_pdf(meeting_id=meeting.pk)
+        services.sweep(now=timezone.now() + datetime.timedelta(hours=1))
+    assert mail.outbox == []
+    assert Meeting.objects.get(pk=meeting.pk).invitations_sent_at is None
+
+
+@pytest.mark.django_db
+def test_an_apology_before_the_meeting_does_not_stop_its_agenda(world, series):
+    meeting = make_meeting(series, days_ahead=3)
+    services.attendance_save(
+        meeting=meeting, actor=world.users.coordinator, statuses={("provider", world.provider_a.pk): "excused"}
+    )
+    assert services.publish_due() == 1
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PUBLISHED
+
+
+@pytest.mark.django_db
+@pytest.mark.expected_error_log
+def test_a_failing_pdf_is_given_up_after_three_attempts_and_the_sweep_goes_on(
+    world, series, eager, django_capture_on_commit_callbacks, monkeypatch
+):
+    from meetings import pdf
+
+    broken = make_meeting(series, days_ahead=3)
+    fine = make_meeting(series, days_ahead=4)
+    for meeting in (broken, fine):
+        services.publish_agenda(meeting=meeting)
+    real = pdf.agenda_pdf
+
+    def agenda_pdf(meeting):
+        if meeting.pk == broken.pk:
+            raise ValueError("layout exploded")
+        return real(meeting)
+
+    monkeypatch.setattr(pdf, "agenda_pdf", agenda_pdf)
+    for attempt in range(1, 4):
+        if attempt < 3:
+            with pytest.raises(ValueError):
+                services.render_agenda_pdf(meeting_id=broken.pk)
+        else:
+            assert services.render_agenda_pdf(meeting_id=broken.pk) is False
+    broken.refresh_from_db()
+    assert broken.agenda_pdf_state == Meeting.FileState.FAILED and broken.agenda_pdf_attempts == 3
+    # The fine meeting is rendered and mailed; the failed one is not retried for ever.
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep(now=later)["requeued"] == 1
+    assert Meeting.objects.get(pk=fine.pk).invitations_sent_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep(now=later + datetime.timedelta(hours=1))["requeued"] == 0
+
+
+@pytest.mark.django_db
+def test_a_missing_pdf_file_is_rendered_again_and_other_meetings_are_still_mailed(
+    world, series, eager, django_capture_on_commit_callbacks
+):
+    gone = make_meeting(series, days_ahead=3)
+    other = make_meeting(series, days_ahead=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        for meeting in (gone, other):
+            services.publish_agenda(meeting=meeting)
+    assert len(mail.outbox) == 2
+    # Pretend the first mail never went out and the file was lost.
+    gone.refresh_from_db()
+    gone.agenda_pdf.storage.delete(gone.agenda_pdf.name)
+    Meeting.objects.filter(pk=gone.pk).update(invitations_sent_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep()
+    gone.refresh_from_db()
+    assert gone.agenda_pdf_state == Meeting.FileState.READY and gone.invitations_sent_at is not None
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_changing_the_rule_replans_untouched_meetings_and_inactive_series_publish_nothing(world, series, client):
+    from meetings.planning import plan_series
+
+    plan_series(series)
+    moved = Meeting.objects.filter(series=series).order_by("starts_at").last()
+    Meeting.objects.filter(pk=moved.pk).update(adjusted=True)
+    client.force_login(world.users.coordinator)
+    data = {
+        "name": series.name, "body": series.body, "week_of_month": "2", "weekday": "2", "interval_months": "1",
+        "first_month": "2026-01-01", "start_time": "10:00", "duration_minutes": "120", "location": series.location,
+        "agenda_lead_days": "7", "default_sections": "", "invited_providers": [world.provider_a.pk], "active": "on",
+    }  # fmt: skip
+    assert client.post(reverse("meetings:series_update", args=[series.pk]), data).status_code == 302
+    days = {
+        timezone.localtime(m.starts_at).weekday() for m in Meeting.objects.filter(series=series).exclude(pk=moved.pk)
+    }
+    assert days == {2}  # all Wednesdays now, no Tuesday left over
+    assert Meeting.objects.filter(pk=moved.pk).exists()  # changed by hand: kept
+    data.pop("active")
+    client.post(reverse("meetings:series_update", args=[series.pk]), data)
+    assert services.publish_due(today=timezone.localdate() + datetime.timedelta(days=100)) == 0
+
+
+@pytest.mark.django_db
+def test_moving_a_published_meeting_tells_the_invitees_once(
+    world, series, client, eager, django_capture_on_commit_callbacks
+):
+    meeting = make_meeting(series, days_ahead=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_agenda(meeting=meeting)
+    assert len(mail.outbox) == 1
+    client.force_login(world.users.coordinator)
+    new_day = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    form = {"day": new_day, "start": "14:00", "end": "16:00", "location": "Rathaus Syke", "moved_reason": ""}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("meetings:meeting_edit", args=[meeting.pk]), form).status_code == 302
+    assert len(mail.outbox) == 2 and mail.outbox[1].subject.startswith("Verschoben: Trägerrunde Sprachkurse, jetzt am")
+    assert "Rathaus Syke" in mail.outbox[1].body
+    meeting.refresh_from_db()
+    assert meeting.adjusted and not meeting.change_notice_pending
+    assert meeting.agenda_pdf_state == Meeting.FileState.READY  # rendered again with the new date
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep(now=timezone.now() + datetime.timedelta(hours=1))
+    assert len(mail.outbox) == 2
+    # Out-of-range dates are a form error, not a 500.
+    bad = client.post(reverse("meetings:meeting_edit", args=[meeting.pk]), {**form, "day": "0001-01-01"})
+    assert bad.status_code == 400 and "drei Jahre" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_no_publishing_before_six_and_no_proposals_after_the_start(world, series):
+    from django.core.exceptions import ValidationError
+
+    meeting = make_meeting(series, days_ahead=3)
+    night = timezone.localtime().replace(hour=0, minute=10)
+    assert services.sweep(now=night)["published"] == 0
+    assert services.sweep(now=night.replace(hour=6))["published"] == 1
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    meeting.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.propose_item(meeting=meeting, actor=world.users.a_staff, title="Zu spät")
+    services.propose_item(meeting=meeting, actor=world.users.coordinator, title="Nachtrag der Koordination")
+
+
+@pytest.mark.django_db
+def test_an_action_item_owner_may_open_the_meeting_it_came_from(world, client):
+    internal = MeetingSeriesFactory(name="Aktionsplan intern")  # provider B is not invited
+    meeting = make_meeting(internal, days_ahead=-3, status=Meeting.Status.FINAL)
+    ActionItem.objects.create(meeting=meeting, title="Zahlen liefern", owner_provider=world.provider_b)
+    client.force_login(world.users.b_admin)
+    assert client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 200
+    client.force_login(world.users.a_staff)
+    assert client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 404
