@@ -11,7 +11,12 @@ from .models import ActionItem, AgendaItem, Body, Meeting, MeetingSeries, Minute
 
 
 class BodyFilterForm(forms.Form):
-    body = forms.ChoiceField(label=_("Body"), choices=[("", _("all bodies")), *Body.choices], required=False)
+    body = forms.ChoiceField(
+        label=_("Body"),
+        choices=[("", _("all bodies")), *Body.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     past = forms.BooleanField(label=_("show past meetings"), required=False)
 
 

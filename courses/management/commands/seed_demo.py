@@ -812,6 +812,11 @@ class Command(BaseCommand):
                     "cancel_reason": spec.cancel_reason,
                 },
             )
+            # A course is entered some eight weeks before it starts (the agenda's "new courses" reads this).
+            entered = min(
+                now, datetime.datetime.combine(start - datetime.timedelta(weeks=8), datetime.time(9), now.tzinfo)
+            )
+            Course.objects.filter(pk=course.pk).update(created_at=entered)
             plan = plan_reports(rng, course, spec.report, now)
             staff = reporters.get(spec.provider)
             picks = [rng.randrange(len(staff)) if staff else 0 for _ in plan]
