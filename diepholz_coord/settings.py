@@ -5,6 +5,7 @@ Every setting that can be changed from outside is read here with its default and
 the environment.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "auditlog",
+    "axes",
     "diepholz_coord",
     "courses",
     "participants",
@@ -62,7 +64,23 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records the acting user (and address) on audit log entries made during a request.
     "auditlog.middleware.AuditlogMiddleware",
+    # Login throttling (django-axes); last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one username from one address, that
+# combination waits AXES_COOLOFF_MINUTES (other people at the same county address can still log in).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "diepholz_coord.views.login_locked_out"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "diepholz_coord.urls"
 WSGI_APPLICATION = "diepholz_coord.wsgi.application"
@@ -189,6 +207,9 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # Behind a TLS-terminating proxy (docker-compose in production).
 if env.bool("SECURE_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The client's address for login throttling comes from the proxy's X-Forwarded-For.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -68,3 +68,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if not healthy:
         result["status"] = "error"
     return JsonResponse(result, status=200 if healthy else 503)
+
+
+def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes calls this when a username has failed too often from one address (429, German text)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Course, Membership, Municipality, PlaceReport, Provider, Venue
@@ -135,7 +136,8 @@ def test_free_places_equal_the_newest_report(seeded):
 def test_demo_logins_work_with_their_roles(seeded, client):
     User = get_user_model()
     for username, role in DEMO_LOGINS.items():
-        assert client.login(username=username, password="diepholz"), username
+        response = client.post(reverse("login"), {"username": username, "password": "diepholz"})
+        assert response.status_code == 302 and "_auth_user_id" in client.session, username
         client.logout()
         assert access.role_of(User.objects.get(username=username)) == role
     coordinator = User.objects.get(username="koordination")
@@ -154,7 +156,8 @@ def test_seed_demo_resets_the_demo_password(seeded, client):
     user.first_name = "Geändert"
     user.save()
     call_command("seed_demo", stdout=StringIO())
-    assert client.login(username="vhs", password="diepholz")
+    client.post(reverse("login"), {"username": "vhs", "password": "diepholz"})
+    assert "_auth_user_id" in client.session
     assert User.objects.get(username="vhs").first_name == "Geändert"
 
 

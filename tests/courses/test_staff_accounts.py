@@ -29,7 +29,8 @@ def test_provider_admin_creates_staff_login_for_own_provider(world, login, clien
     membership = Membership.objects.get(user__username="neue-kraft")
     assert membership.provider == world.provider_a and membership.role == "staff"
     client.logout()
-    assert client.login(username="neue-kraft", password="Sprachkurs-2026!")
+    client.post(reverse("login"), {"username": "neue-kraft", "password": "Sprachkurs-2026!"})
+    assert "_auth_user_id" in client.session
     user = get_user_model().objects.get(username="neue-kraft")
     assert access.provider_ids_for(user) == {world.provider_a.pk}
 
