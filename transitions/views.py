@@ -100,11 +100,14 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
     handover = selectors.handover_get_for_user(user=request.user, pk=pk)
     full = _participant_view(request.user, handover) == participant_selectors.View.FULL
     sender, receiver = selectors.is_sender(request.user, handover), selectors.is_receiver(request.user, handover)
+    not_begun = handover.to_course is not None and handover.to_course.start_date > timezone.localdate()
     steps = [
         {"slug": slug, "status": status, "label": Handover.Status(status).label}
         for slug, status in STEP_SLUGS.items()
         if status in services.ALLOWED[handover.status]
         and ((status in services.SENDER_STEPS and sender) or (status in services.RECEIVER_STEPS and receiver))
+        # "Started" and "no-show" only once the course has begun (the service refuses them before).
+        and not (status in (Handover.Status.STARTED, Handover.Status.NO_SHOW) and not_begun)
     ]
     return render(
         request,

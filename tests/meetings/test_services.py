@@ -428,3 +428,18 @@ def test_an_action_item_owner_may_open_the_meeting_it_came_from(world, client):
     assert client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 200
     client.force_login(world.users.a_staff)
     assert client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_draft_minutes_stay_with_the_coordination_until_final(world, series, client):
+    meeting = make_meeting(series, days_ahead=-1, status=Meeting.Status.PUBLISHED)
+    item = meeting.items.create(title="Berichte", kind="default", section="default-1")
+    services.minutes_save(item=item, actor=world.users.coordinator, notes="Entwurf: noch abstimmen", decisions="")
+    url = reverse("meetings:meeting_detail", args=[meeting.pk])
+    client.force_login(world.users.a_staff)
+    assert "Entwurf: noch abstimmen" not in client.get(url).content.decode()
+    client.force_login(world.users.coordinator)
+    assert "Entwurf: noch abstimmen" in client.get(url).content.decode()
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.FINAL)
+    client.force_login(world.users.a_staff)
+    assert "Entwurf: noch abstimmen" in client.get(url).content.decode()

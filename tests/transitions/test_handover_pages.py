@@ -2,7 +2,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from courses.models import Course
 from participants.models import Enrollment
 from transitions import services
 from transitions.models import Handover
@@ -389,3 +391,19 @@ def test_participant_page_does_not_suggest_a_course_already_proposed(world, logi
     services.handover_withdraw(actor=world.users.a_admin, handover=handover)
     page = client.get(person.get_absolute_url()).content.decode()
     assert f'name="kurs" value="{proposed.pk}"' in page
+
+
+@pytest.mark.django_db
+def test_start_and_no_show_buttons_appear_only_once_the_course_has_begun(world, login):
+    course = factories.CourseFactory(provider=world.provider_a, title="Späterer Kurs")
+    handover = services.handover_propose(actor=world.users.a_admin, participant=world.participant_a, to_course=course)
+    services.handover_offer(actor=world.users.a_admin, handover=handover)
+    services.handover_accept(actor=world.users.a_admin, handover=handover)
+    client = login(world.users.a_admin)
+    url = reverse("transitions:handover_detail", args=[handover.pk])
+    html = client.get(url).content.decode()
+    assert "/schritt/begonnen/" not in html and "/schritt/nicht-erschienen/" not in html
+    assert "/schritt/zurueckziehen/" in html
+    Course.objects.filter(pk=course.pk).update(start_date=timezone.localdate())
+    html = client.get(url).content.decode()
+    assert "/schritt/begonnen/" in html and "/schritt/nicht-erschienen/" in html
