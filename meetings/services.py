@@ -231,17 +231,19 @@ def _subject(meeting: Meeting, template: str) -> str:
 def send_invitations(*, meeting_id: int) -> bool:
     """E-mail the agenda PDF to the invitees, exactly once per meeting (never for a cancelled one)."""
 
-    def build(meeting: Meeting) -> None:
-        with meeting.agenda_pdf.open("rb") as f:
-            attachment = (_pdf_name(meeting, "agenda"), f.read())
-        _send(
-            meeting,
-            subject=_subject(meeting, gettext_noop("Agenda: %(series)s on %(date)s")),
-            template="meetings/email/invitation.txt",
-            attachment=attachment,
-        )
-
+    build = _pdf_mail("agenda", gettext_noop("Agenda: %(series)s on %(date)s"), "meetings/email/invitation.txt")
     return _claim_and_send(meeting_id, "agenda", {"agenda_pdf_state": FS.READY, "status__in": MAILED_STATUSES}, build)
+
+
+def _pdf_mail(kind: str, subject: str, template: str):
+    """The mail to the invitees with the meeting's agenda or minutes PDF attached."""
+
+    def build(meeting: Meeting) -> None:
+        with getattr(meeting, f"{kind}_pdf").open("rb") as f:
+            attachment = (_pdf_name(meeting, kind), f.read())
+        _send(meeting, subject=_subject(meeting, subject), template=template, attachment=attachment)
+
+    return build
 
 
 def _pdf_name(meeting: Meeting, kind: str) -> str:
@@ -389,17 +391,7 @@ def render_minutes_pdf(*, meeting_id: int) -> bool:
 
 def send_minutes(*, meeting_id: int) -> bool:
     """E-mail the final minutes to the invitees, exactly once."""
-
-    def build(meeting: Meeting) -> None:
-        with meeting.minutes_pdf.open("rb") as f:
-            attachment = (_pdf_name(meeting, "minutes"), f.read())
-        _send(
-            meeting,
-            subject=_subject(meeting, gettext_noop("Minutes: %(series)s on %(date)s")),
-            template="meetings/email/minutes.txt",
-            attachment=attachment,
-        )
-
+    build = _pdf_mail("minutes", gettext_noop("Minutes: %(series)s on %(date)s"), "meetings/email/minutes.txt")
     return _claim_and_send(
         meeting_id, "minutes", {"minutes_pdf_state": FS.READY, "status": Meeting.Status.FINAL}, build
     )

@@ -403,7 +403,12 @@ def test_worker_renders_published_agenda_and_sends_invitations(product, smtp_sin
     assert published == {"published": True}
     assert app.meeting(meeting_id)["status"] == "published"
 
-    app.wait_for(lambda: app.meeting(meeting_id)["invitations_sent_at"] is not None, "the PDF and the invitations")
+    # The invitation is claimed (invitations_sent_at) before it is sent: wait for the task to finish as well.
+    succeeded = re.compile(r"Task meetings\.tasks\.render_agenda_pdf\[[0-9a-f-]+\] succeeded")
+    app.wait_for(
+        lambda: app.meeting(meeting_id)["invitations_sent_at"] is not None and succeeded.search(app.worker_output()),
+        "the PDF and the invitations",
+    )
     row = app.meeting(meeting_id)
     assert row["agenda_pdf_state"] == "ready"
     output = app.worker_output()
@@ -499,7 +504,9 @@ def test_broker_outage_on_publishing_day_is_finished_by_the_sweep(product, smtp_
     assert swept == {"published": 0, "requeued": 2, "mailed": 0}
 
     def all_sent() -> bool:
-        return all(app.meeting(pk)["invitations_sent_at"] is not None for pk in meetings.values())
+        # Claimed before sending: the mails themselves must have arrived too.
+        claimed = all(app.meeting(pk)["invitations_sent_at"] is not None for pk in meetings.values())
+        return claimed and len(smtp_sink.mails) >= 2
 
     app.wait_for(all_sent, "both PDFs and invitations after the outage")
     mails = smtp_sink.mails
