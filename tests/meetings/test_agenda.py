@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from courses import services as course_services
 from courses.models import Course
 from meetings import agenda, pdf, services
 from meetings.models import ActionItem, AgendaItem, Attendance, Body, Meeting
@@ -79,7 +80,12 @@ def district(world):
     ]:
         CourseWish.objects.create(participant=person, level=3, course_types=["IK_ALLG"])
     cancelled = factories.CourseFactory(provider=world.provider_b, title="Abgesagter Kurs Diepholz")
-    Course.objects.filter(pk=cancelled.pk).update(status=Course.Status.CANCELLED, cancel_reason="zu wenige Anmeldungen")
+    course_services.course_cancel(actor=world.users.coordinator, course=cancelled, reason="zu wenige Anmeldungen")
+    # Cancelled long ago and merely edited since: not "newly cancelled".
+    old = factories.CourseFactory(
+        provider=world.provider_b, title="Längst abgesagter Kurs", status=Course.Status.CANCELLED
+    )
+    Course.objects.filter(pk=old.pk).update(cancelled_at=timezone.now() - datetime.timedelta(days=200))
     series = MeetingSeriesFactory(name="Trägerrunde Sprachkurse", default_sections="Begrüßung\nVerschiedenes")
     series.invited_providers.set([world.provider_a, world.provider_b])
     earlier = make_meeting(series, days_ahead=-30, status=Meeting.Status.FINAL)
@@ -118,7 +124,7 @@ def test_snapshot_has_the_right_figures(district):
     assert wishes["Syke"]["total"] == "–"
     assert [r["course"] for r in snap["stale_reports"]["rows"]] == ["Kurs B"]
     changes = snap["course_changes"]
-    assert "Abgesagter Kurs Diepholz" in [r["title"] for r in changes["cancelled"]]
+    assert [r["title"] for r in changes["cancelled"]] == ["Abgesagter Kurs Diepholz"]
     assert "Integrationskurs Syke Abend" in [r["title"] for r in changes["new"]]
 
 

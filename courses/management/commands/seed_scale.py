@@ -321,6 +321,12 @@ class Command(BaseCommand):
             target_group="",
             status=status,
             cancel_reason=cancel_reason,
+            # Courses are called off about two weeks before they would have started.
+            cancelled_at=min(
+                now, datetime.datetime.combine(start - datetime.timedelta(days=14), datetime.time(9), now.tzinfo)
+            )
+            if status == Course.Status.CANCELLED
+            else None,
             free_places=plan[-1][1] if plan else None,
             places_reported_at=plan[-1][0] if plan else None,
         )
