@@ -70,7 +70,8 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "items": items,
         "snapshot": meeting.agenda_snapshot or {},
         "charts": charts_for(sections),
-        "attendance": pdf.attendance_rows(meeting),
+        "attendance": (attendance := pdf.attendance_rows(meeting)),
+        "attendance_recorded": any(row["record"] for row in attendance),
         "attendance_choices": Attendance.Status.choices,
         "action_items": list(
             meeting.action_items.select_related("owner_provider", "owner_user", "item").order_by(
