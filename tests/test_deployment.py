@@ -167,6 +167,8 @@ def test_application_environment(services, name):
 
     # Required: Compose refuses to start without it instead of running with the development default.
     assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", environment["SECRET_KEY"])
+    # Links in e-mails must point at the public address, never at the development default.
+    assert re.fullmatch(r"\$\{SITE_URL:\?[^}]+\}", environment["SITE_URL"])
     assert environment["DEBUG"].lower() == "false"
 
 
