@@ -35,6 +35,29 @@ def test_healthz_is_503_when_broker_is_down(client, settings):
     assert json.loads(response.content) == {"status": "error", "database": "ok", "broker": "error"}
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.expected_error_log  # Django logs every 5xx response as an ERROR
+def test_healthz_is_503_when_the_database_is_down(client):
+    """A real connection attempt to a port where no database listens (PostgreSQL; SQLite has no server)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server to point elsewhere (CI runs this on PostgreSQL)")
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    try:
+        response = client.get(reverse("healthz"))
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert json.loads(response.content) == {"status": "error", "database": "error", "broker": "ok"}
+    connection.ensure_connection()
+    assert connection.is_usable()  # and the real database answers again
+
+
 def test_beat_schedule_names_only_registered_tasks():
     schedule = celery_app.conf.beat_schedule
     assert schedule["remind-stale-place-reports"]["task"] == "courses.tasks.remind_stale_place_reports"
