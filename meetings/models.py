@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Provider
@@ -182,7 +183,8 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.series} – {timezone.localtime(self.starts_at):%d.%m.%Y}"
+        # “Trägerrunde Sprachkurse – 01.12.2026”: the series and the local date (choices, admin, handovers).
+        return f"{self.series} – {date_format(timezone.localtime(self.starts_at).date(), 'SHORT_DATE_FORMAT')}"
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", args=[self.pk])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from . import agenda, charts
+from . import agenda, charts, selectors
 from .models import Meeting
 
 
@@ -23,44 +23,40 @@ def _context(meeting: Meeting) -> dict:
     }
 
 
-def _render(template: str, context: dict) -> bytes:
+def _html(template: str, context: dict) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(template, context)
+
+
+def _pdf(html: str) -> bytes:
     import weasyprint  # heavy import, only needed here
 
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template, context)
     # Everything the document needs is inline; the base URL keeps WeasyPrint from resolving anything remote.
     return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def agenda_html(meeting: Meeting) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("meetings/pdf/agenda.html", _context(meeting))
+    return _html("meetings/pdf/agenda.html", _context(meeting))
 
 
-def agenda_pdf(meeting: Meeting) -> bytes:
-    return _render("meetings/pdf/agenda.html", _context(meeting))
-
-
-def minutes_pdf(meeting: Meeting) -> bytes:
+def minutes_html(meeting: Meeting) -> str:
     context = _context(meeting)
-    context["attendance"] = attendance_rows(meeting)
+    context["attendance"] = selectors.attendance_rows(meeting)
     context["action_items"] = list(
         meeting.action_items.select_related("owner_provider", "owner_user", "item").order_by("due_on", "pk")
     )
-    return _render("meetings/pdf/minutes.html", context)
+    return _html("meetings/pdf/minutes.html", context)
 
 
-def attendance_rows(meeting: Meeting) -> list[dict]:
-    from .services import invitees
+def agenda_pdf(meeting: Meeting) -> bytes:
+    return _pdf(agenda_html(meeting))
 
-    recorded = {
-        (("provider", a.provider_id) if a.provider_id else ("user", a.user_id)): a for a in meeting.attendance.all()
-    }
-    rows = []
-    for kind, obj in invitees(meeting):
-        record = recorded.get((kind, obj.pk))
-        name = obj.name if kind == "provider" else (obj.get_full_name() or obj.username)
-        rows.append(
-            {"kind": kind, "obj": obj, "name": name, "status": record.status if record else "", "record": record}
-        )
-    return rows
+
+def minutes_pdf(meeting: Meeting) -> bytes:
+    return _pdf(minutes_html(meeting))
+
+
+def filename(meeting: Meeting, kind: str) -> str:
+    """The name a downloaded or attached PDF gets: "Tagesordnung-2026-12-01.pdf" / "Protokoll-…"."""
+    day = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    return f"{'Tagesordnung' if kind == 'agenda' else 'Protokoll'}-{day}.pdf"

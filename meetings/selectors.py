@@ -7,8 +7,12 @@ Everybody else gets 404 for a meeting ("it does not exist for you").
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from diepholz_coord import access
 
@@ -87,3 +91,48 @@ def action_item_get_for_owner(*, user, pk: int) -> ActionItem:
     if item is None:
         raise Http404
     return item
+
+
+# A past meeting whose minutes are not final stays in the default list this long (minutes come days later).
+RECENT_OPEN_DAYS = 60
+LIST_LIMIT = 200
+
+
+def meeting_list(*, user, body: str = "", past: bool = False) -> list[Meeting]:
+    """Upcoming meetings (and recent ones with open minutes) or, with past=True, the past ones, newest first."""
+    meetings = meetings_visible_to(user=user).select_related("series")
+    if body:
+        meetings = meetings.filter(series__body=body)
+    now = timezone.now()
+    if past:
+        meetings = meetings.filter(starts_at__lt=now).order_by("-starts_at")
+    else:
+        recent = now - datetime.timedelta(days=RECENT_OPEN_DAYS)
+        meetings = meetings.filter(
+            Q(ends_at__gte=now - datetime.timedelta(days=1))
+            | Q(starts_at__gte=recent, status__in=[Meeting.Status.PUBLISHED, Meeting.Status.HELD])
+        ).order_by("starts_at")
+    return list(meetings[:LIST_LIMIT])
+
+
+def invitees(meeting: Meeting) -> list[tuple[str, Any]]:
+    """("provider", Provider) and ("user", User) pairs of a meeting's series, in a stable order."""
+    series = meeting.series
+    pairs: list[tuple[str, Any]] = [("provider", p) for p in series.invited_providers.order_by("name")]
+    pairs += [("user", u) for u in series.invited_users.order_by("last_name", "first_name", "username")]
+    return pairs
+
+
+def attendance_rows(meeting: Meeting) -> list[dict]:
+    """One row per invitee with the recorded attendance (or none yet): page, print view and minutes PDF."""
+    recorded = {
+        (("provider", a.provider_id) if a.provider_id else ("user", a.user_id)): a for a in meeting.attendance.all()
+    }
+    rows = []
+    for kind, obj in invitees(meeting):
+        record = recorded.get((kind, obj.pk))
+        name = obj.name if kind == "provider" else (obj.get_full_name() or obj.username)
+        rows.append(
+            {"kind": kind, "obj": obj, "name": name, "status": record.status if record else "", "record": record}
+        )
+    return rows

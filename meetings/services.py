@@ -26,11 +26,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from courses.models import Provider
 from diepholz_coord import access
 
 from . import agenda, selectors
-from .models import ActionItem, AgendaItem, Attendance, Meeting, MinutesEntry
+from .models import ActionItem, AgendaItem, Attendance, CalendarToken, Meeting, MinutesEntry
 
 logger = logging.getLogger(__name__)
 FS = Meeting.FileState
@@ -81,18 +80,8 @@ def publish_agenda(*, meeting: Meeting, actor=None, today: datetime.date | None 
         meeting.agenda_snapshot = agenda.build_snapshot(meeting, today=today)
         meeting.status = Meeting.Status.PUBLISHED
         meeting.agenda_published_at = timezone.now()
-        meeting.agenda_pdf_state = FS.PENDING
-        meeting.agenda_pdf_requested_at = timezone.now()
-        meeting.save(
-            update_fields=[
-                "agenda_snapshot",
-                "status",
-                "agenda_published_at",
-                "agenda_pdf_state",
-                "agenda_pdf_requested_at",
-            ]
-        )
-        _enqueue("render_agenda_pdf", meeting.pk)
+        meeting.save(update_fields=["agenda_snapshot", "status", "agenda_published_at"])
+        _request_pdf(meeting.pk, "agenda")
     return True
 
 
@@ -119,11 +108,16 @@ def request_agenda_pdf(*, meeting: Meeting, actor) -> None:
     meeting.refresh_from_db()
 
 
-def _request_pdf(meeting_id: int, kind: str) -> None:
+def _request_pdf(meeting_id: int, kind: str, *, retry: bool = False, now: datetime.datetime | None = None) -> None:
+    """Mark a meeting's agenda or minutes PDF "pending" and queue its rendering after the commit.
+
+    A new request starts the attempt count afresh; the sweep's retry (retry=True) keeps it.
+    """
+    fields = {f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at": now or timezone.now()}
+    if not retry:
+        fields[f"{kind}_pdf_attempts"] = 0
     with transaction.atomic():
-        Meeting.objects.filter(pk=meeting_id).update(
-            **{f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at": timezone.now(), f"{kind}_pdf_attempts": 0}
-        )
+        Meeting.objects.filter(pk=meeting_id).update(**fields)
         _enqueue(f"render_{kind}_pdf", meeting_id)
 
 
@@ -238,17 +232,14 @@ def send_invitations(*, meeting_id: int) -> bool:
 def _pdf_mail(kind: str, subject: str, template: str):
     """The mail to the invitees with the meeting's agenda or minutes PDF attached."""
 
+    from . import pdf
+
     def build(meeting: Meeting) -> None:
         with getattr(meeting, f"{kind}_pdf").open("rb") as f:
-            attachment = (_pdf_name(meeting, kind), f.read())
+            attachment = (pdf.filename(meeting, kind), f.read())
         _send(meeting, subject=_subject(meeting, subject), template=template, attachment=attachment)
 
     return build
-
-
-def _pdf_name(meeting: Meeting, kind: str) -> str:
-    day = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
-    return f"{'Tagesordnung' if kind == 'agenda' else 'Protokoll'}-{day}.pdf"
 
 
 def propose_item(*, meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
@@ -259,7 +250,8 @@ def propose_item(*, meeting: Meeting, actor, title: str, description: str = "") 
     title = title.strip()
     if not title:
         raise ValidationError({"title": _("Please give the item a title.")})
-    provider_ids = sorted(access.provider_ids_for(actor))
+    # For people working at several providers: the first (by id) stands for them.
+    provider_id = min(access.provider_ids_for(actor), default=None)
     return AgendaItem.objects.create(
         meeting=meeting,
         kind=AgendaItem.Kind.PROPOSED,
@@ -267,7 +259,7 @@ def propose_item(*, meeting: Meeting, actor, title: str, description: str = "") 
         title=title,
         description=description.strip(),
         proposed_by=actor,
-        proposed_by_provider=Provider.objects.filter(pk__in=provider_ids[:1]).first() if provider_ids else None,
+        proposed_by_provider_id=provider_id,
     )
 
 
@@ -287,19 +279,11 @@ def _check_not_final(meeting: Meeting) -> None:
         raise ValidationError(_("The minutes are final and can no longer be changed."))
 
 
-def invitees(meeting: Meeting) -> list[tuple[str, Any]]:
-    """("provider", Provider) and ("user", User) pairs, in a stable order."""
-    series = meeting.series
-    pairs: list[tuple[str, Any]] = [("provider", p) for p in series.invited_providers.order_by("name")]
-    pairs += [("user", u) for u in series.invited_users.order_by("last_name", "first_name", "username")]
-    return pairs
-
-
 def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], str]) -> int:
     """Record present/excused/absent per invited provider or person; an empty status removes the record."""
     _check_coordinator(actor)
     _check_not_final(meeting)
-    allowed = {(kind, obj.pk) for kind, obj in invitees(meeting)}
+    allowed = {(kind, obj.pk) for kind, obj in selectors.invitees(meeting)}
     valid = set(Attendance.Status.values)
     for key, status in statuses.items():
         if key not in allowed:
@@ -369,18 +353,8 @@ def finalise_minutes(*, meeting: Meeting, actor) -> None:
         meeting.status = Meeting.Status.FINAL
         meeting.minutes_finalised_at = timezone.now()
         meeting.minutes_finalised_by = actor
-        meeting.minutes_pdf_state = FS.PENDING
-        meeting.minutes_pdf_requested_at = timezone.now()
-        meeting.save(
-            update_fields=[
-                "status",
-                "minutes_finalised_at",
-                "minutes_finalised_by",
-                "minutes_pdf_state",
-                "minutes_pdf_requested_at",
-            ]
-        )
-        _enqueue("render_minutes_pdf", meeting.pk)
+        meeting.save(update_fields=["status", "minutes_finalised_at", "minutes_finalised_by"])
+        _request_pdf(meeting.pk, "minutes")
 
 
 def render_minutes_pdf(*, meeting_id: int) -> bool:
@@ -436,7 +410,7 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
         for meeting_id in Meeting.objects.filter(
             **{f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at__lte": stale}
         ).values_list("pk", flat=True):
-            _requeue(f"render_{kind}_pdf", meeting_id, f"{kind}_pdf_requested_at", now)
+            _request_pdf(meeting_id, kind, retry=True, now=now)
             requeued += 1
     mailed = 0
     unsent = Meeting.objects.filter(
@@ -457,12 +431,6 @@ def _guarded(what: str, meeting_id: int | None, job):
     except Exception:
         logger.exception("sweep: %s failed for meeting %s", what, meeting_id)
         return None
-
-
-def _requeue(task_name: str, meeting_id: int, field: str, now: datetime.datetime) -> None:
-    with transaction.atomic():
-        Meeting.objects.filter(pk=meeting_id).update(**{field: now})
-        _enqueue(task_name, meeting_id)
 
 
 # --- Series and single meetings ----------------------------------------------------------------------------------
@@ -524,3 +492,16 @@ def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, m
     if changed and meeting.status != Meeting.Status.CANCELLED and meeting.agenda_published_at:
         _request_pdf(meeting.pk, "agenda")  # the PDF shows date and place
     return meeting
+
+
+def calendar_token(*, user) -> CalendarToken:
+    """The user's secret iCal token (created on first use)."""
+    token, _created = CalendarToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def calendar_token_renew(*, user) -> CalendarToken:
+    """A new secret for the user's iCal address; the old address stops working at once."""
+    CalendarToken.objects.filter(user=user).delete()
+    return CalendarToken.objects.create(user=user)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,39 +17,23 @@ from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
 from diepholz_coord.forms import apply_service_errors, posted
 
-from . import agenda, calendar, pdf, selectors, services
+from . import agenda, calendar, charts, pdf, selectors, services
 from .forms import ActionItemForm, BodyFilterForm, MeetingEditForm, MinutesForm, ProposeItemForm, SeriesForm
 from .models import AgendaItem, Attendance, CalendarToken, Meeting, MeetingSeries
 
-RECENT_OPEN_DAYS = 60  # a past meeting without final minutes stays in the default list this long
 MEETING_ROLES = (Role.COORDINATOR, Role.COUNTY_STAFF, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
 
 
 @require_role(*MEETING_ROLES)
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """The meetings the user is invited to (all for the county), upcoming first, per body."""
-    meetings = selectors.meetings_visible_to(user=request.user).select_related("series")
     form = BodyFilterForm(request.GET or None)
-    past = False
-    if form.is_valid():
-        if form.cleaned_data["body"]:
-            meetings = meetings.filter(series__body=form.cleaned_data["body"])
-        past = form.cleaned_data["past"]
-    now = timezone.now()
-    if past:
-        meetings = meetings.filter(starts_at__lt=now).order_by("-starts_at")
-    else:
-        # Upcoming meetings, plus recent ones whose minutes are not final yet (written the days after).
-        recent = now - timezone.timedelta(days=RECENT_OPEN_DAYS)
-        meetings = meetings.filter(
-            Q(ends_at__gte=now - timezone.timedelta(days=1))
-            | Q(starts_at__gte=recent, status__in=[Meeting.Status.PUBLISHED, Meeting.Status.HELD])
-        ).order_by("starts_at")
+    body, past = (form.cleaned_data["body"], form.cleaned_data["past"]) if form.is_valid() else ("", False)
     return render(
         request,
         "meetings/meeting_list.html",
         {
-            "meetings": list(meetings[:200]),
+            "meetings": selectors.meeting_list(user=request.user, body=body, past=past),
             "form": form,
             "past": past,
             "series_list": selectors.series_visible_to(user=request.user),
@@ -61,16 +44,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
     items = agenda.agenda_items(meeting)
     sections = (meeting.agenda_snapshot or {}).get("sections", {})
-    from .charts import charts_for
-
     coordinator = selectors.may_edit_meeting(request.user)
+    for item in items:
+        item.minutes_form = MinutesForm(instance=item.entry, prefix=f"m{item.pk}") if coordinator else None
     return {
         "meeting": meeting,
         "series": meeting.series,
         "items": items,
         "snapshot": meeting.agenda_snapshot or {},
-        "charts": charts_for(sections),
-        "attendance": (attendance := pdf.attendance_rows(meeting)),
+        "charts": charts.charts_for(sections),
+        "attendance": (attendance := selectors.attendance_rows(meeting)),
         "attendance_recorded": any(row["record"] for row in attendance),
         "attendance_choices": Attendance.Status.choices,
         "action_items": list(
@@ -83,27 +66,20 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "may_propose": selectors.may_propose_item(request.user, meeting),
         "propose_form": ProposeItemForm(),
         "action_form": ActionItemForm(meeting=meeting) if coordinator else None,
-        "minutes_forms": {item.pk: MinutesForm(instance=item.entry, prefix=f"m{item.pk}") for item in items}
-        if coordinator
-        else {},
     }
 
 
 @require_role(*MEETING_ROLES)
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    context = _detail_context(request, meeting)
-    for item in context["items"]:
-        item.minutes_form = context["minutes_forms"].get(item.pk)
-    return render(request, "meetings/meeting_detail.html", context)
+    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
 
 
 @require_role(*MEETING_ROLES)
 def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda as a plain page for the browser's print dialog."""
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    context = _detail_context(request, meeting)
-    return render(request, "meetings/agenda_print.html", context)
+    return render(request, "meetings/agenda_print.html", _detail_context(request, meeting))
 
 
 def _file_response(meeting: Meeting, field: str, kind: str) -> FileResponse:
@@ -115,7 +91,7 @@ def _file_response(meeting: Meeting, field: str, kind: str) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(
-        handle, as_attachment=False, filename=services._pdf_name(meeting, kind), content_type="application/pdf"
+        handle, as_attachment=False, filename=pdf.filename(meeting, kind), content_type="application/pdf"
     )
 
 
@@ -154,6 +130,14 @@ def _coordinator_meeting(request: HttpRequest, pk: int) -> Meeting:
 def _error(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    """A form posted from a box on the meeting page: its errors as messages there, each with its field."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else message)
 
 
 @require_POST
@@ -197,9 +181,7 @@ def item_propose(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The item was added to the agenda."))
             return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#agenda")
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
+    _form_errors(request, form)
     return redirect(meeting)
 
 
@@ -228,7 +210,7 @@ def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def attendance_save(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
     statuses = {}
-    for kind, obj in services.invitees(meeting):
+    for kind, obj in selectors.invitees(meeting):
         name = f"{kind}-{obj.pk}"
         if name in request.POST:
             statuses[(kind, obj.pk)] = request.POST[name]
@@ -269,9 +251,7 @@ def minutes_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Minutes of “%(title)s” saved.") % {"title": item.title})
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors(request, form)
     return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + f"#item-{item.pk}")
 
 
@@ -288,10 +268,7 @@ def action_item_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Action item added."))
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for message in errors:
-                messages.error(request, f"{label}: {message}" if label else message)
+        _form_errors(request, form)
     return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#actions")
 
 
@@ -329,7 +306,7 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(*MEETING_ROLES)
 def calendar_page(request: HttpRequest) -> HttpResponse:
     """The user's private iCal address (subscribe in Outlook, Thunderbird, a phone)."""
-    token, _created = CalendarToken.objects.get_or_create(user=request.user)
+    token = services.calendar_token(user=request.user)
     url = request.build_absolute_uri(reverse("meetings:ical_feed", args=[token.token]))
     return render(request, "meetings/calendar.html", {"feed_url": url})
 
@@ -337,8 +314,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_role(*MEETING_ROLES)
 def calendar_reset(request: HttpRequest) -> HttpResponse:
-    CalendarToken.objects.filter(user=request.user).delete()
-    CalendarToken.objects.create(user=request.user)
+    services.calendar_token_renew(user=request.user)
     messages.success(request, _("A new calendar address was created; the old one no longer works."))
     return redirect("meetings:calendar")
 

@@ -1,6 +1,4 @@
 from django import forms
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -65,20 +63,10 @@ class BoardFilterForm(forms.Form):
     )
 
 
-def meeting_label(meeting) -> str:
-    """“Provider coordination round – 03.03.2026”: the series and the local date of the meeting."""
-    return f"{meeting.series.name} – {date_format(timezone.localtime(meeting.starts_at).date(), 'SHORT_DATE_FORMAT')}"
-
-
-class MeetingChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return meeting_label(obj)
-
-
 class AgreedInForm(forms.Form):
     """The meeting a handover was agreed in (coordination only): a held or imminent one, or none."""
 
-    agreed_in = MeetingChoiceField(
+    agreed_in = forms.ModelChoiceField(
         label=capfirst(Handover._meta.get_field("agreed_in").verbose_name),
         queryset=None,
         required=False,

@@ -180,16 +180,29 @@ def test_bad_input_gets_a_german_message_and_saves_nothing(world, series, client
 
 @pytest.mark.django_db
 def test_meeting_pages_query_counts_do_not_grow(world, series, client):
-    from meetings import agenda
+    from meetings import agenda, pdf
 
     client.force_login(world.users.coordinator)
+    token = CalendarToken.objects.create(user=world.users.coordinator).token
 
     def count(meeting):
-        with CaptureQueriesContext(connection) as context:
-            assert client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).status_code == 200
-        with CaptureQueriesContext(connection) as list_context:
-            assert client.get(reverse("meetings:meeting_list")).status_code == 200
-        return len(context), len(list_context)
+        counts = []
+        for url in (
+            reverse("meetings:meeting_detail", args=[meeting.pk]),
+            reverse("meetings:meeting_list"),
+            reverse("meetings:agenda_print", args=[meeting.pk]),
+            reverse("meetings:meeting_files", args=[meeting.pk]),
+            reverse("meetings:ical_feed", args=[token]),
+        ):
+            with CaptureQueriesContext(connection) as context:
+                assert client.get(url).status_code == 200
+            counts.append(len(context))
+        # The HTML the agenda and minutes PDFs are made from (WeasyPrint itself reads no data).
+        for build in (pdf.agenda_html, pdf.minutes_html):
+            with CaptureQueriesContext(connection) as context:
+                build(Meeting.objects.select_related("series").get(pk=meeting.pk))
+            counts.append(len(context))
+        return counts
 
     small = make_meeting(series, days_ahead=2)
     services.publish_agenda(meeting=small)
@@ -201,6 +214,9 @@ def test_meeting_pages_query_counts_do_not_grow(world, series, client):
         ActionItem.objects.create(meeting=small, title=f"Aufgabe {i}", owner_provider=provider)
         make_meeting(series, days_ahead=10 + i)
     agenda.ensure_standing_items(small)
+    services.attendance_save(
+        meeting=small, actor=world.users.coordinator, statuses={("provider", world.provider_a.pk): "present"}
+    )
     assert count(small) == small_counts
 
 
