@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Course, Membership, Municipality, PlaceReport, Provider, Venue
-from .services import enrolled_count
+from .services import enrolled_count, track_cancellation
 
 
 @admin.register(Municipality)
@@ -84,12 +84,16 @@ class CourseAdmin(admin.ModelAdmin):
     list_select_related = ["provider"]
     date_hierarchy = "start_date"
     # Free places change only through reports (courses.services.course_report_free_places).
-    readonly_fields = ["free_places", "places_reported_at"]
+    readonly_fields = ["free_places", "places_reported_at", "cancelled_at"]
     inlines = [PlaceReportInline]
 
     def get_readonly_fields(self, request, obj=None):
         # A course never moves to another provider: its reports and history belong to the provider.
         return [*self.readonly_fields, "provider"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        track_cancellation(obj)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Membership)

@@ -255,18 +255,6 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        # When a course was cancelled (the meeting agenda lists courses cancelled since the last meeting),
-        # whichever way its status was set: service, form, import or admin.
-        if self.status == self.Status.CANCELLED and self.cancelled_at is None:
-            self.cancelled_at = timezone.now()
-        elif self.status != self.Status.CANCELLED:
-            self.cancelled_at = None
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "status" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "cancelled_at"}
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("courses:course_detail", args=[self.pk])
 

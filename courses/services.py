@@ -93,12 +93,22 @@ def _check_may_manage(actor, provider: Provider) -> None:
 
 
 @transaction.atomic
+def track_cancellation(course: Course) -> None:
+    """Keep `cancelled_at` in step with the status (the meeting agenda lists courses cancelled since the last
+    meeting). Every path that sets a course's status calls this: services, imports through them, the admin."""
+    if course.status == Course.Status.CANCELLED:
+        course.cancelled_at = course.cancelled_at or timezone.now()
+    else:
+        course.cancelled_at = None
+
+
 def course_create(*, actor, data: dict[str, Any]) -> Course:
     course = Course(**{key: data[key] for key in COURSE_FIELDS if key in data})
     _check_may_manage(actor, course.provider)
     if course.venue_id:
         course.municipality = course.venue.municipality
     _check_course_rules(course)
+    track_cancellation(course)
     course.save()
     audit(actor=actor, obj=course, action="add")
     return course
@@ -123,6 +133,7 @@ def course_update(*, actor, course: Course, data: dict[str, Any]) -> Course:
     if course.venue_id:
         course.municipality = course.venue.municipality
     _check_course_rules(course)
+    track_cancellation(course)
     course.save()
     audit(actor=actor, obj=course, action="change", changed=changed)
     return course
@@ -140,7 +151,8 @@ def course_cancel(*, actor, course: Course, reason: str) -> Course:
         raise ValidationError({"reason": _("Please give a reason for the cancellation.")})
     course.status = Course.Status.CANCELLED
     course.cancel_reason = reason.strip()
-    course.save(update_fields=["status", "cancel_reason", "updated_at"])
+    track_cancellation(course)
+    course.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     audit(actor=actor, obj=course, action="change", changed=["status", "cancel_reason"], note=reason)
     return course
 

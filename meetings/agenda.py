@@ -226,7 +226,7 @@ def _course_changes(since: datetime.date) -> dict:
     new, cancelled = [], []
     for course in (
         Course.objects.filter(
-            Q(created_at__date__gte=since, cancelled_at__isnull=True)
+            (Q(created_at__date__gte=since) & ~Q(status=Course.Status.CANCELLED))
             | Q(status=Course.Status.CANCELLED, cancelled_at__date__gte=since)
         )
         .select_related("provider")

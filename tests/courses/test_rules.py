@@ -138,3 +138,27 @@ def test_coordinator_creates_and_edits_provider(world, login):
     assert "Bitte gültige E-Mail-Adresse eingeben." in response.content.decode()
     provider.refresh_from_db()
     assert provider.email == "info@sprachwerkstatt.example.org" and provider.active
+
+
+@pytest.mark.django_db
+def test_cancellation_date_follows_the_status_on_every_path(world):
+    from django.contrib.admin.sites import site
+
+    course = services.course_cancel(actor=world.users.a_admin, course=world.course_a, reason="Zu wenige")
+    assert course.cancelled_at is not None
+    first = course.cancelled_at
+    course = services.course_update(actor=world.users.a_admin, course=course, data={"status": Course.Status.OPEN})
+    assert course.cancelled_at is None and course.cancel_reason == ""
+    # Created as cancelled (e.g. by an import, which goes through course_create): dated at once.
+    created = services.course_create(
+        actor=world.users.a_admin,
+        data={**{f: getattr(world.course_b, f) for f in ("course_type", "funder", "level_from", "level_to")},
+              "provider": world.provider_a, "venue": world.venue_a, "title": "Gleich abgesagt",
+              "start_date": world.course_a.start_date, "end_date": world.course_a.end_date, "capacity": 12,
+              "min_size": 6, "status": Course.Status.CANCELLED, "cancel_reason": "Raum fehlt"},
+    )  # fmt: skip
+    assert created.cancelled_at is not None and created.cancelled_at >= first
+    # The admin keeps it in step as well.
+    course.status = Course.Status.CANCELLED
+    site._registry[Course].save_model(None, course, None, True)
+    assert Course.objects.get(pk=course.pk).cancelled_at is not None

@@ -810,6 +810,13 @@ class Command(BaseCommand):
                     "target_group": spec.target_group,
                     "status": spec.status,
                     "cancel_reason": spec.cancel_reason,
+                    # Called off about two weeks before the planned start (or a week ago if that is still ahead).
+                    "cancelled_at": min(
+                        now - datetime.timedelta(weeks=1),
+                        datetime.datetime.combine(start - datetime.timedelta(days=14), datetime.time(9), now.tzinfo),
+                    )
+                    if spec.status == Course.Status.CANCELLED
+                    else None,
                 },
             )
             # A course is entered some eight weeks before it starts (the agenda's "new courses" reads this).
