@@ -92,7 +92,6 @@ def _check_may_manage(actor, provider: Provider) -> None:
         raise PermissionDenied(_("You may not manage courses of this provider."))
 
 
-@transaction.atomic
 def track_cancellation(course: Course) -> None:
     """Keep `cancelled_at` in step with the status (the meeting agenda lists courses cancelled since the last
     meeting). Every path that sets a course's status calls this: services, imports through them, the admin."""
@@ -102,6 +101,7 @@ def track_cancellation(course: Course) -> None:
         course.cancelled_at = None
 
 
+@transaction.atomic
 def course_create(*, actor, data: dict[str, Any]) -> Course:
     course = Course(**{key: data[key] for key in COURSE_FIELDS if key in data})
     _check_may_manage(actor, course.provider)

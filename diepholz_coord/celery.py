@@ -7,6 +7,8 @@ from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diepholz_coord.settings")
 
+from django.conf import settings  # noqa: E402 (needs DJANGO_SETTINGS_MODULE)
+
 app = Celery("diepholz_coord")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
@@ -30,12 +32,13 @@ app.conf.beat_schedule = {
         "task": "meetings.tasks.plan_meetings",
         "schedule": crontab(minute=15, hour=2),
     },
-    # Daily 06:00: publish the agendas that are due (snapshot of the live district, PDF, e-mail to invitees).
+    # Daily at AGENDA_PUBLISH_HOUR (06:00): publish the agendas that are due (snapshot of the live district,
+    # PDF, e-mail to invitees).
     "publish-due-agendas": {
         "task": "meetings.tasks.publish_due_agendas",
-        "schedule": crontab(minute=0, hour=6),
+        "schedule": crontab(minute=0, hour=settings.AGENDA_PUBLISH_HOUR),
     },
-    # Every 10 minutes: the sweep. Publishes due agendas the 06:00 run missed (broker or worker down), re-queues
+    # Every 10 minutes: the sweep. Publishes due agendas the daily run missed (broker or worker down), re-queues
     # PDFs pending for more than 10 minutes and sends invitations/minutes not yet sent. State is in the
     # database, so whatever an outage interrupted is finished once broker and worker are back.
     "sweep-meetings": {

@@ -199,6 +199,9 @@ COUNTY_NAME = "Landkreis Diepholz"
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 # Courses ending within this many weeks are listed for follow-up handovers ("ending courses").
 ENDING_COURSE_WEEKS = env.int("ENDING_COURSE_WEEKS", default=8)
+# Hour of the day (local time) from which due agendas are published: the daily beat job runs then, and the
+# sweep publishes only from then on (nobody gets an agenda at night).
+AGENDA_PUBLISH_HOUR = env.int("AGENDA_PUBLISH_HOUR", default=6)
 # Aggregates shown to county staff hide counts below this (small numbers could identify people).
 SMALL_NUMBER_LIMIT = 3
 # Audit entries keep JSON changes (old/new per field), readable per participant by the coordinator.

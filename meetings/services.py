@@ -36,8 +36,6 @@ FS = Meeting.FileState
 PENDING_GRACE = datetime.timedelta(minutes=10)
 # A PDF that fails this many times is marked "failed" (and logged) instead of being retried every sweep.
 MAX_PDF_ATTEMPTS = 3
-# Agendas are published from this hour on (the 06:00 beat job; the sweep catches up later in the day).
-PUBLISH_HOUR = 6
 # Meetings whose invitees get e-mails (invitation, minutes, change notices).
 MAILED_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.HELD, Meeting.Status.FINAL)
 
@@ -402,7 +400,7 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     local = timezone.localtime(now)
     published = 0
-    if local.hour >= PUBLISH_HOUR:
+    if local.hour >= settings.AGENDA_PUBLISH_HOUR:
         published = _guarded("publish", None, lambda: publish_due(today=local.date())) or 0
     stale = now - PENDING_GRACE
     requeued = 0

@@ -33,9 +33,8 @@ import datetime
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -46,6 +45,8 @@ from courses.domain import CourseType
 from courses.models import Course
 from diepholz_coord import access
 from participants.models import Enrollment
+
+from .models import Handover
 
 MIN_GROUP_SIZE = 3
 FOLLOW_UP_DAYS = 28
@@ -172,7 +173,6 @@ class TransitionMetrics:
     chart: Chart
     declined: int
     no_show: int
-    handovers_recorded: bool = field(default=False)
     follow_up_days: int = FOLLOW_UP_DAYS
     min_group_size: int = MIN_GROUP_SIZE
     # County staff: counts below SMALL_NUMBER_LIMIT are hidden, and so is whatever would give them away (the
@@ -368,19 +368,13 @@ def distribution_chart(buckets: list[BucketCount]) -> Chart:
     )
 
 
-def _handover_counts() -> tuple[int, int, bool]:
-    """(declined, no-show, whether handovers are recorded at all). Works before the Handover model exists."""
-    if not apps.is_installed("transitions"):
-        return 0, 0, False
-    try:
-        handover = apps.get_model("transitions", "Handover")
-    except LookupError:
-        return 0, 0, False
-    counts = handover.objects.aggregate(
-        declined=Count("pk", filter=Q(status="declined")),
-        no_show=Count("pk", filter=Q(status="no_show")),
+def _handover_counts() -> tuple[int, int]:
+    """(declined, no-show) handovers in the whole district. One query."""
+    counts = Handover.objects.aggregate(
+        declined=Count("pk", filter=Q(status=Handover.Status.DECLINED)),
+        no_show=Count("pk", filter=Q(status=Handover.Status.NO_SHOW)),
     )
-    return counts["declined"] or 0, counts["no_show"] or 0, True
+    return counts["declined"] or 0, counts["no_show"] or 0
 
 
 def transition_metrics(*, today: datetime.date | None = None, since: datetime.date | None = None) -> TransitionMetrics:
@@ -388,7 +382,7 @@ def transition_metrics(*, today: datetime.date | None = None, since: datetime.da
     today = today or timezone.localdate()
     endings = course_endings(today=today, since=since)
     district = group_figures(str(_("District")), endings, today=today)
-    declined, no_show, recorded = _handover_counts()
+    declined, no_show = _handover_counts()
     return TransitionMetrics(
         today=today,
         since=since,
@@ -399,7 +393,6 @@ def transition_metrics(*, today: datetime.date | None = None, since: datetime.da
         chart=distribution_chart(district.buckets),
         declined=declined,
         no_show=no_show,
-        handovers_recorded=recorded,
     )
 
 

@@ -23,6 +23,7 @@ from participants.models import Enrollment
 
 from . import selectors, services
 from .forms import AgreedInForm, BoardFilterForm, ChecklistForm, StepForm
+from .matching import suggest_for_course
 from .models import Handover
 
 BOARD_COLUMNS = [Handover.Status.PROPOSED, Handover.Status.OFFERED, Handover.Status.ACCEPTED]
@@ -292,12 +293,7 @@ def ending_course_detail(request: HttpRequest, course_pk: int) -> HttpResponse:
         Handover.objects.filter(from_enrollment__in=enrollments).select_related("to_course").order_by("created_at")
     ):
         handovers.setdefault(handover.from_enrollment_id, []).append(handover)
-    try:
-        from .matching import suggest_for_course
-    except ImportError:  # matching not installed yet
-        suggestions = {}
-    else:
-        suggestions = suggest_for_course(course=course)
+    suggestions = suggest_for_course(course=course)
     # A course already proposed or offered for the person is not suggested again.
     taken = selectors.open_handover_targets(participant_ids=[e.participant_id for e in enrollments])
     rows = [

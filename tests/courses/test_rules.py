@@ -162,3 +162,24 @@ def test_cancellation_date_follows_the_status_on_every_path(world):
     course.status = Course.Status.CANCELLED
     site._registry[Course].save_model(None, course, None, True)
     assert Course.objects.get(pk=course.pk).cancelled_at is not None
+
+
+@pytest.mark.django_db
+def test_a_failing_audit_write_leaves_no_course_behind(world, monkeypatch):
+    """course_create runs in one transaction with its audit entry: when the entry cannot be written, the course
+    is not saved either (nothing half-saved)."""
+
+    def broken_audit(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "audit", broken_audit)
+    before = Course.objects.count()
+    with pytest.raises(RuntimeError):
+        services.course_create(
+            actor=world.users.a_admin,
+            data={**{f: getattr(world.course_a, f) for f in ("course_type", "funder", "level_from", "level_to")},
+                  "provider": world.provider_a, "venue": world.venue_a, "title": "Ohne Protokoll",
+                  "start_date": world.course_a.start_date, "end_date": world.course_a.end_date, "capacity": 12},
+        )  # fmt: skip
+    assert Course.objects.count() == before
+    assert not Course.objects.filter(title="Ohne Protokoll").exists()

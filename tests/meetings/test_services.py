@@ -459,3 +459,13 @@ def test_draft_minutes_stay_with_the_coordination_until_final(world, series, cli
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.FINAL)
     client.force_login(world.users.a_staff)
     assert "Entwurf: noch abstimmen" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("hour", "published"), [(5, 0), (6, 1), (23, 1)])
+def test_the_sweep_publishes_due_agendas_only_from_the_publishing_hour(world, series, eager, hour, published):
+    """Nobody gets an agenda at night: before AGENDA_PUBLISH_HOUR the sweep leaves due agendas for later."""
+    meeting = make_meeting(series, days_ahead=5)
+    Meeting.objects.filter(pk=meeting.pk).update(agenda_due_on=timezone.localdate())
+    now = timezone.localtime().replace(hour=hour, minute=15, second=0, microsecond=0)
+    assert services.sweep(now=now)["published"] == published
