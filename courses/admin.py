@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from .models import Course, Membership, Municipality, PlaceReport, Provider, Venue
-from .services import enrolled_count, track_cancellation
+from .rules import course_as_saved, course_rule_errors
+from .services import track_cancellation
 
 
 @admin.register(Municipality)
@@ -53,16 +53,13 @@ class CourseAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        venue, provider = data.get("venue"), data.get("provider") or getattr(self.instance, "provider", None)
-        if venue and provider and venue.provider_id != provider.pk:
-            self.add_error("venue", _("This venue belongs to another provider."))
-        capacity, enrolled = data.get("capacity"), enrolled_count(self.instance)
-        if capacity is not None and capacity < enrolled:
-            self.add_error(
-                "capacity",
-                _("%(enrolled)s people are enrolled in this course; the capacity cannot be lower than that.")
-                % {"enrolled": enrolled},
-            )
+        if not data.get("provider") and self.instance.provider_id:  # read-only in the admin once created
+            data["provider"] = self.instance.provider
+        for field, messages in course_rule_errors(course_as_saved(self.instance, data)).items():
+            if field in self.errors:
+                continue
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
         return data
 
 

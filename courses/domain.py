@@ -80,6 +80,27 @@ COURSE_TYPE_DEFAULTS: dict[str, tuple[int | None, int, int, str]] = {
     CourseType.SPRACHCAFE: (None, Level.ALPHA, Level.B2, Funder.DONATIONS),
 }
 
+# Whom a course is for, as data (the matching's hard rules read these). The course type sets the defaults; a
+# course may deviate (e.g. a women's language café).
+TARGET_GROUP_FIELDS = ("women_only", "age_min", "age_max", "parents_only", "literacy_learners")
+# Youth integration course (§ 13 (1) 1 IntV): young adults who have not yet completed their 27th year of life, so
+# at most 26 years old when the course starts.
+YOUTH_AGE_MAX = 26
+_TARGET_GROUP_BY_TYPE: dict[str, dict] = {
+    CourseType.IK_FRAUEN: {"women_only": True},
+    CourseType.IK_JUGEND: {"age_max": YOUTH_AGE_MAX},
+    CourseType.IK_ELTERN: {"parents_only": True},
+    CourseType.IK_ALPHA: {"literacy_learners": True},
+}
+
+
+def target_group_defaults(course_type: str) -> dict:
+    """The target-group fields a course of this type has unless set otherwise (all fields, always)."""
+    values = {"women_only": False, "age_min": None, "age_max": None, "parents_only": False, "literacy_learners": False}
+    values.update(_TARGET_GROUP_BY_TYPE.get(course_type, {}))
+    return values
+
+
 WEEKDAYS = [
     (0, _("Mon")),
     (1, _("Tue")),

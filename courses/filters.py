@@ -5,11 +5,22 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from diepholz_coord import access
+
 from .domain import CourseType, Level
 from .models import Course, Municipality, Provider
 
+SCOPE_MINE, SCOPE_ALL = "mine", "all"
+
 
 class CourseFilter(django_filters.FilterSet):
+    # Providers see their own courses first and switch to the whole district (county roles always see all).
+    scope = django_filters.ChoiceFilter(
+        label=_("Show"),
+        choices=[(SCOPE_MINE, _("my provider's courses")), (SCOPE_ALL, _("all courses in the district"))],
+        method="filter_scope",
+        empty_label=None,
+    )
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     course_type = django_filters.ChoiceFilter(label=_("Course type"), choices=CourseType.choices, empty_label=_("all"))
     level = django_filters.ChoiceFilter(
@@ -42,12 +53,28 @@ class CourseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Course
-        fields = ["q", "course_type", "level", "municipality", "provider", "status", "starts_within", "free"]
+        fields = ["scope", "q", "course_type", "level", "municipality", "provider", "status", "starts_within", "free"]
 
-    def __init__(self, *args, providers=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if providers is not None:
-            self.filters["provider"].queryset = providers
+    def __init__(self, data=None, *args, user, **kwargs):
+        self.user = user
+        self.scoped = not access.sees_whole_district(user)
+        if data is not None:
+            data = data.copy()
+            # Without a choice, show what people look for: current and upcoming courses ("all" sends status="")
+            # and, for a provider, its own courses.
+            data.setdefault("status", "bookable")
+            if self.scoped:
+                data.setdefault("scope", SCOPE_MINE)
+        super().__init__(data, *args, **kwargs)
+        if not self.scoped:
+            del self.filters["scope"]
+        # Providers' names are public (the district's offer); the list of all active ones to choose from.
+        self.filters["provider"].queryset = Provider.objects.filter(active=True)
+
+    def filter_scope(self, queryset, name, value):
+        if value == SCOPE_ALL:
+            return queryset
+        return queryset.filter(provider_id__in=access.provider_ids_for(self.user))
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(provider__name__icontains=value))
@@ -62,4 +89,5 @@ class CourseFilter(django_filters.FilterSet):
         return queryset.filter(start_date__gte=today, start_date__lte=today + datetime.timedelta(days=int(value)))
 
     def filter_free(self, queryset, name, value):
-        return queryset.filter(free_places__gt=0)
+        # The queryset comes annotated with the places (courses.selectors.courses_visible_to).
+        return queryset.filter(places_available__gt=0)

@@ -6,16 +6,16 @@ import re
 
 from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from diepholz_coord import access
 
-from .domain import WEEKDAYS
+from .domain import TARGET_GROUP_FIELDS, WEEKDAYS, CourseType, target_group_defaults
 from .models import Course, Membership, Provider, Venue
-from .services import enrolled_count
+from .rules import course_as_saved, course_rule_errors
 
 
 class FreePlacesForm(forms.Form):
@@ -62,11 +62,6 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-# Courses of the county's programme exist since 2015; a year outside this range is a typing error.
-FIRST_YEAR = 2015
-LAST_YEAR = 2099
-
-
 class CourseForm(forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Weekdays"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
@@ -92,6 +87,11 @@ class CourseForm(forms.ModelForm):
             "capacity",
             "min_size",
             "childcare",
+            "women_only",
+            "age_min",
+            "age_max",
+            "parents_only",
+            "literacy_learners",
             "target_group",
             "status",
         ]
@@ -153,67 +153,51 @@ class CourseForm(forms.ModelForm):
                 Column("capacity", css_class="col-4"),
                 Column("min_size", css_class="col-4"),
             ),
-            Row(Column("target_group", css_class="col-md-8"), Column("childcare", css_class="col-md-4 pt-md-4")),
+            Row(Column("childcare", css_class="col-md-4")),
+            Fieldset(
+                _("Target group"),
+                HTML(
+                    '<p class="small text-body-secondary">'
+                    + str(
+                        _(
+                            "Set from the course type; change it where the course deviates. The matching only "
+                            "suggests the course to people in this group."
+                        )
+                    )
+                    + "</p>"
+                ),
+                Row(
+                    Column("women_only", css_class="col-6 col-md-3"),
+                    Column("parents_only", css_class="col-6 col-md-3"),
+                    Column("literacy_learners", css_class="col-12 col-md-6"),
+                ),
+                Row(
+                    Column("age_min", css_class="col-6 col-md-3"),
+                    Column("age_max", css_class="col-6 col-md-3"),
+                    Column("target_group", css_class="col-md-6"),
+                ),
+                css_id="target-group",
+            ),
         )
-        for name in ("capacity", "min_size", "teaching_units"):
+        # The course type's target group, for the page's script to fill in when the type changes.
+        self.target_group_defaults = {code: target_group_defaults(code) for code, _label in CourseType.choices}
+        for name in ("capacity", "min_size", "teaching_units", "age_min", "age_max"):
             self.fields[name].widget.attrs["min"] = 0
         self.fields["capacity"].error_messages["min_value"] = _("The capacity cannot be negative.")
 
     def clean(self):
         data = super().clean()
-        provider, venue = data.get("provider"), data.get("venue")
-        if venue and provider and venue.provider_id != provider.pk:
-            self.add_error(
-                "venue",
-                _("This venue belongs to another provider. Choose one of %(provider)s.") % {"provider": provider.name},
-            )
+        venue = data.get("venue")
         if venue:
             data["municipality"] = venue.municipality
-        elif not data.get("municipality"):
-            self.add_error("municipality", _("Choose a venue, or the municipality of an online course."))
-        start, end = data.get("start_date"), data.get("end_date")
-        for name, day in (("start_date", start), ("end_date", end)):
-            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
-                self.add_error(
-                    name,
-                    _("Please enter a date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
-                )
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date must not be before the start date."))
-        level_from, level_to = data.get("level_from"), data.get("level_to")
-        if level_from is not None and level_to is not None and level_to < level_from:
-            self.add_error("level_to", _("The target level must not be below the entry level."))
-        capacity, min_size = data.get("capacity"), data.get("min_size")
-        if capacity is not None and capacity < 1:
-            self.add_error("capacity", _("The capacity must be at least 1."))
-        if capacity is not None and min_size is not None and min_size > capacity:
-            self.add_error("min_size", _("The minimum size must not exceed the capacity."))
-        enrolled = enrolled_count(self.instance)
-        if capacity is not None and capacity < enrolled:
-            self.add_error(
-                "capacity",
-                _("%(enrolled)s people are enrolled in this course; the capacity cannot be lower than that.")
-                % {"enrolled": enrolled},
-            )
-        elif (
-            capacity is not None
-            and self.instance.pk
-            and self.instance.free_places is not None
-            and capacity - enrolled < self.instance.free_places
-        ):
-            self.add_error(
-                "capacity",
-                _(
-                    "%(free)s free places are reported for this course. Report fewer free places before "
-                    "lowering the capacity below that."
-                )
-                % {"free": self.instance.free_places},
-            )
-        time_from, time_to = data.get("time_from"), data.get("time_to")
-        if bool(time_from) != bool(time_to):
-            self.add_error("time_to" if time_from else "time_from", _("Please enter both times, or neither."))
-        if time_from and time_to and time_to <= time_from:
-            self.add_error("time_to", _("The end time must be after the start time."))
+        if not self.instance.pk and data.get("course_type") and not any(data.get(f) for f in TARGET_GROUP_FIELDS):
+            # Nothing said about the target group: the course type's (a women's integration course is for women).
+            data.update(target_group_defaults(data["course_type"]))
+        for field, messages in course_rule_errors(course_as_saved(self.instance, data)).items():
+            if field in self.errors:
+                continue  # the field's own message says it already (e.g. "enter a valid date")
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
         return data
 
 

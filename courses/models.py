@@ -5,8 +5,8 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Least, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -130,6 +130,7 @@ class Venue(models.Model):
 # rarely exceed a few dozen people. Higher figures are typing errors.
 MAX_TEACHING_UNITS = 2000
 MAX_CAPACITY = 200
+MAX_AGE = 120
 
 
 def stale_limit(now: datetime.datetime | None = None) -> datetime.datetime:
@@ -142,6 +143,33 @@ class CourseQuerySet(models.QuerySet):
         """Current and upcoming courses (planned, open or running, not yet ended): where free places matter."""
         today = today or timezone.localdate()
         return self.filter(status__in=Course.BOOKABLE_STATUSES, end_date__gte=today, provider__active=True)
+
+    def with_places(self, today: datetime.date | None = None) -> CourseQuerySet:
+        """THE rule for the places a course can still give, as annotations (one query, whatever the size):
+
+        - ``places_enrolled``: people enrolled through the participant records;
+        - ``places_reserved``: places held for accepted handovers (PlaceReservation.active);
+        - ``places_available``: the newest report (or, while nothing is reported, capacity minus enrolled), never
+          more than capacity minus enrolled, minus the reservations; never below 0.
+
+        Every page, the matching, the agenda and the services read free places from here (courses.places).
+        """
+        today = today or timezone.localdate()
+        from participants.models import Enrollment  # participants builds on courses
+
+        def count(qs):
+            return Coalesce(Subquery(qs.order_by().values("course").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+        enrolled = count(Enrollment.objects.filter(course=OuterRef("pk"), status=Enrollment.Status.ENROLLED))
+        reserved = count(PlaceReservation.objects.active(today).filter(course=OuterRef("pk")))
+        room = F("capacity") - F("places_enrolled")
+        return self.annotate(places_enrolled=enrolled, places_reserved=reserved).annotate(
+            places_available=Greatest(Value(0), Least(Coalesce(F("free_places"), room), room) - F("places_reserved"))
+        )
+
+    def with_room(self, today: datetime.date | None = None) -> CourseQuerySet:
+        """Courses that can still give at least one place (see with_places)."""
+        return self.with_places(today).filter(places_available__gt=0)
 
     def stale(self, now: datetime.datetime | None = None) -> CourseQuerySet:
         """Bookable courses whose newest free-places report is missing or older than STALE_REPORT_DAYS."""
@@ -198,7 +226,29 @@ class Course(models.Model):
         _("minimum size"), default=0, validators=[MaxValueValidator(MAX_CAPACITY)]
     )
     childcare = models.BooleanField(_("childcare offered"), default=False)
-    target_group = models.CharField(_("target group"), max_length=200, blank=True)
+    # Whom the course is for, as data (defaults from the course type: courses.domain.target_group_defaults).
+    women_only = models.BooleanField(_("for women only"), default=False)
+    age_min = models.PositiveSmallIntegerField(
+        _("minimum age"),
+        null=True,
+        blank=True,
+        help_text=_("At the start of the course."),
+        validators=[MaxValueValidator(MAX_AGE)],
+    )
+    age_max = models.PositiveSmallIntegerField(
+        _("maximum age"),
+        null=True,
+        blank=True,
+        help_text=_("At the start of the course (youth integration course: 26, i.e. under 27)."),
+        validators=[MaxValueValidator(MAX_AGE)],
+    )
+    parents_only = models.BooleanField(_("for parents only"), default=False)
+    literacy_learners = models.BooleanField(
+        _("for literacy learners"), default=False, help_text=_("People still learning to read and write.")
+    )
+    target_group = models.CharField(
+        _("target group (note)"), max_length=200, blank=True, help_text=_("In words, e.g. “mothers with toddlers”.")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     cancel_reason = models.CharField(_("reason for cancellation"), max_length=300, blank=True)
     # The newest PlaceReport, kept on the course so lists and the district matrix are one query.
@@ -246,6 +296,11 @@ class Course(models.Model):
                 violation_error_message=_("Free places must be between 0 and the capacity."),
             ),
             models.CheckConstraint(
+                condition=Q(age_min__isnull=True) | Q(age_max__isnull=True) | Q(age_max__gte=F("age_min")),
+                name="course_age_range_not_backwards",
+                violation_error_message=_("The maximum age must not be below the minimum age."),
+            ),
+            models.CheckConstraint(
                 condition=Q(time_from__isnull=True) | Q(time_to__isnull=True) | Q(time_to__gt=F("time_from")),
                 name="course_time_to_after_from",
                 violation_error_message=_("The end time must be after the start time."),
@@ -268,6 +323,24 @@ class Course(models.Model):
     def weekday_labels(self) -> list[str]:
         names = dict(WEEKDAYS)
         return [str(names[d]) for d in sorted(self.weekdays) if d in names]
+
+    @property
+    def target_group_labels(self) -> list[str]:
+        """Whom the course is for, in words (structured fields only; the note is shown beside them)."""
+        labels = []
+        if self.women_only:
+            labels.append(str(_("women only")))
+        if self.age_min is not None and self.age_max is not None:
+            labels.append(str(_("aged %(min)s to %(max)s at the start")) % {"min": self.age_min, "max": self.age_max})
+        elif self.age_max is not None:
+            labels.append(str(_("at most %(max)s years old at the start")) % {"max": self.age_max})
+        elif self.age_min is not None:
+            labels.append(str(_("at least %(min)s years old at the start")) % {"min": self.age_min})
+        if self.parents_only:
+            labels.append(str(_("parents only")))
+        if self.literacy_learners:
+            labels.append(str(_("literacy learners")))
+        return labels
 
     @property
     def is_bookable(self) -> bool:
@@ -310,3 +383,67 @@ class PlaceReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course}: {self.free_places}"
+
+
+class PlaceReservationQuerySet(models.QuerySet):
+    def active(self, today: datetime.date | None = None) -> PlaceReservationQuerySet:
+        """Reservations that hold a place today: not released, and not past the day they are held until."""
+        today = today or timezone.localdate()
+        return self.filter(released_at__isnull=True, held_until__gte=today)
+
+
+class PlaceReservation(models.Model):
+    """A place in a course held for a person, e.g. for an accepted handover, until the person starts (then it
+    becomes the enrolment) or the reservation is released (declined, withdrawn, no-show) or runs out."""
+
+    class Release(models.TextChoices):
+        ENROLLED = "enrolled", _("turned into the enrolment")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        NO_SHOW = "no_show", _("did not show up")
+        CONSENT = "consent", _("consent revoked")
+        CANCELLED = "cancelled", _("course cancelled")
+
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="reservations")
+    held_until = models.DateField(
+        _("held until"), help_text=_("The place is given back after this day unless the person has started.")
+    )
+    created_at = models.DateTimeField(_("reserved at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reserved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    release_reason = models.CharField(_("released because"), max_length=10, choices=Release.choices, blank=True)
+
+    objects = PlaceReservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["held_until", "pk"]
+        verbose_name = _("place reservation")
+        verbose_name_plural = _("place reservations")
+        indexes = [models.Index(fields=["course", "released_at"], name="reservation_course_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True, release_reason="")
+                | Q(released_at__isnull=False) & ~Q(release_reason=""),
+                name="reservation_release_has_reason",
+                violation_error_message=_("A released reservation says why it was released."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.held_until}"
+
+    @property
+    def held_for(self):
+        """The handover the place is held for (transitions.Handover.reservation), or None."""
+        return getattr(self, "handover", None)
+
+    def is_active(self, today: datetime.date | None = None) -> bool:
+        """Same rule as PlaceReservationQuerySet.active()."""
+        return self.released_at is None and self.held_until >= (today or timezone.localdate())

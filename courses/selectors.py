@@ -15,47 +15,79 @@ from django.utils import timezone
 from diepholz_coord import access
 
 from .domain import Level
-from .models import Course, Membership, Municipality, PlaceReport, Provider, Venue
+from .filters import CourseFilter
+from .models import Course, Membership, Municipality, PlaceReport, PlaceReservation, Provider, Venue
 
 
-def courses_visible_to(*, user) -> QuerySet[Course]:
-    qs = Course.objects.select_related("provider", "venue", "municipality")
+def courses_visible_to(*, user, today: datetime.date | None = None) -> QuerySet[Course]:
+    """Courses the user may read: every course of the district for every role (a course's public facts —
+    provider, contact, venue, dates, times, level, target group, free places — are no personal data, and
+    providers advise people about the whole district's offer). Annotated with the places (with_places)."""
+    if access.role_of(user) == access.Role.NONE:
+        return Course.objects.none()
+    return Course.objects.select_related("provider", "venue", "municipality").with_places(today)
+
+
+def course_filter(*, user, data) -> CourseFilter:
+    """The course list's filters over the courses the user may read (the list page and its export)."""
+    return CourseFilter(data, queryset=courses_visible_to(user=user), user=user)
+
+
+def own_courses(*, user, today: datetime.date | None = None) -> QuerySet[Course]:
+    """The courses of the user's own providers ("mine"); all courses for the county roles."""
+    qs = courses_visible_to(user=user, today=today)
     if access.sees_whole_district(user):
         return qs
     return qs.filter(provider_id__in=access.provider_ids_for(user))
 
 
 def course_get_for_user(*, user, pk: int) -> Course:
-    """The course if the user may see it; 404 otherwise (another provider's course does not exist for you)."""
+    """The course's public facts; 404 for a course that does not exist (or a user without any role)."""
     try:
         return courses_visible_to(user=user).get(pk=pk)
     except Course.DoesNotExist:
         raise Http404 from None
 
 
+def course_get_for_own_provider(*, user, pk: int) -> Course:
+    """A course whose inner workings (participants, enrolments, follow-ups) the user may see: its own provider's
+    people and the county roles. Another provider's course is 404 here, as for all of that provider's data."""
+    try:
+        return own_courses(user=user).get(pk=pk)
+    except Course.DoesNotExist:
+        raise Http404 from None
+
+
 def course_get_for_manager(*, user, pk: int) -> Course:
-    course = course_get_for_user(user=user, pk=pk)
+    """Editing: the course's provider admins and the coordinator. Another provider's course is 404, a missing
+    right inside one's own provider (staff, county staff) 403."""
+    course = course_get_for_own_provider(user=user, pk=pk)
     if not access.may_manage_provider(user, course.provider_id):
         raise PermissionDenied
     return course
 
 
 def course_get_for_reporter(*, user, pk: int) -> Course:
-    course = course_get_for_user(user=user, pk=pk)
+    course = course_get_for_own_provider(user=user, pk=pk)
     if not access.may_report_places(user, course.provider_id):
         raise PermissionDenied
     return course
+
+
+def course_reservations(*, course: Course, today: datetime.date | None = None) -> QuerySet[PlaceReservation]:
+    """Places held in the course now (for its page), oldest first, with the handover they are held for."""
+    return course.reservations.active(today).select_related("handover__participant").order_by("created_at", "pk")
 
 
 def course_reports(*, course: Course, limit: int = 100) -> QuerySet[PlaceReport]:
     return course.reports.select_related("reported_by")[:limit]
 
 
-def provider_home_courses(*, user) -> QuerySet[Course]:
+def provider_home_courses(*, user, today: datetime.date | None = None) -> QuerySet[Course]:
     """The courses a provider's people work with: not finished or cancelled, soonest first."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     return (
-        courses_visible_to(user=user)
+        courses_visible_to(user=user, today=today)
         .filter(provider_id__in=access.provider_ids_for(user))
         .filter(Q(end_date__gte=today) | Q(status__in=[Course.Status.PLANNED, Course.Status.OPEN]))
         .exclude(status__in=[Course.Status.CANCELLED, Course.Status.FINISHED])
@@ -69,17 +101,22 @@ def providers_visible_to(*, user) -> QuerySet[Provider]:
     return Provider.objects.select_related("municipality").filter(pk__in=access.provider_ids_for(user))
 
 
-def provider_list(*, user) -> QuerySet[Provider]:
-    """Providers with their number of current and upcoming courses and free places (one query)."""
-    today = timezone.localdate()
-    bookable = Q(
-        courses__status__in=Course.BOOKABLE_STATUSES,
-        courses__end_date__gte=today,
-    )
-    return providers_visible_to(user=user).annotate(
-        bookable_courses=Count("courses", filter=bookable),
-        free_places=Sum("courses__free_places", filter=bookable),
-    )
+def provider_list(*, user, today: datetime.date | None = None) -> list[Provider]:
+    """Providers with their number of current and upcoming courses and free places (two queries)."""
+    today = today or timezone.localdate()
+    figures = {
+        row["provider_id"]: row
+        for row in Course.objects.bookable(today)
+        .with_places(today)
+        .values("provider_id")
+        .annotate(courses=Count("pk"), free=Sum("places_available"))
+    }
+    providers = list(providers_visible_to(user=user))
+    for provider in providers:
+        row = figures.get(provider.pk, {})
+        provider.bookable_courses = row.get("courses", 0)
+        provider.free_places = row.get("free") or 0
+    return providers
 
 
 def provider_get_for_user(*, user, pk: int) -> Provider:
@@ -148,32 +185,33 @@ class DistrictOverview:
     stale_days: int
 
 
-def district_overview(*, user, today: datetime.date | None = None) -> DistrictOverview:
-    """Free places in current and upcoming courses, municipality × entry level, plus stale reports.
+@dataclass
+class FreePlacesMatrix:
+    rows: list[MatrixRow]
+    column_totals: list[MatrixCell]
+    total_free: int
+    total_courses: int
 
-    Four queries whatever the size of the district.
-    """
-    if not access.sees_whole_district(user):
-        raise PermissionDenied
+
+def free_places_matrix(*, today: datetime.date | None = None) -> FreePlacesMatrix:
+    """Places current and upcoming courses can still give (with_places), municipality × entry level. Two
+    queries whatever the size. The district overview and the meeting agenda both show this one matrix."""
     today = today or timezone.localdate()
-    bookable = Course.objects.bookable(today)
     found = {
         (row["municipality_id"], row["level_from"]): row
-        for row in bookable.values("level_from", "municipality_id").annotate(
-            free=Sum("free_places"), courses=Count("id")
-        )
+        for row in Course.objects.bookable(today)
+        .with_places(today)
+        .values("level_from", "municipality_id")
+        .annotate(free=Sum("places_available"), courses=Count("id"))
     }
     column_totals = [MatrixCell(level=level, level_label=label) for level, label in Level.choices]
     rows = []
-    for municipality in Municipality.objects.all():
+    for municipality in Municipality.objects.order_by("name"):
         cells = []
         for column in column_totals:
             data = found.get((municipality.pk, column.level), {"free": 0, "courses": 0})
             cell = MatrixCell(
-                level=column.level,
-                level_label=column.level_label,
-                free=data["free"] or 0,
-                courses=data["courses"],
+                level=column.level, level_label=column.level_label, free=data["free"] or 0, courses=data["courses"]
             )
             column.free += cell.free
             column.courses += cell.courses
@@ -186,27 +224,49 @@ def district_overview(*, user, today: datetime.date | None = None) -> DistrictOv
                 courses=sum(c.courses for c in cells),
             )
         )
-    totals = bookable.aggregate(
+    return FreePlacesMatrix(
+        rows=rows,
+        column_totals=column_totals,
+        total_free=sum(c.free for c in column_totals),
+        total_courses=sum(c.courses for c in column_totals),
+    )
+
+
+def stale_courses(*, now: datetime.datetime | None = None) -> QuerySet[Course]:
+    """Bookable courses with a stale or missing free-places report, by provider, oldest report first."""
+    return (
+        Course.objects.stale(now)
+        .select_related("provider", "municipality")
+        .with_places(timezone.localdate(now))
+        .order_by("provider__name", "places_reported_at", "start_date", "pk")
+    )
+
+
+def district_overview(*, user, today: datetime.date | None = None) -> DistrictOverview:
+    """Free places in current and upcoming courses, municipality × entry level, plus stale reports.
+
+    Five queries whatever the size of the district.
+    """
+    if not access.sees_whole_district(user):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    matrix = free_places_matrix(today=today)
+    totals = Course.objects.bookable(today).aggregate(
         capacity=Sum("capacity"),
-        courses=Count("id"),
         unreported=Count("id", filter=Q(free_places__isnull=True)),
     )
 
     stale: dict[int, list[Course]] = defaultdict(list)
     providers: dict[int, Provider] = {}
-    for course in (
-        Course.objects.stale()
-        .select_related("provider", "municipality")
-        .order_by("provider__name", "places_reported_at", "start_date")
-    ):
+    for course in stale_courses():
         providers[course.provider_id] = course.provider
         stale[course.provider_id].append(course)
 
     return DistrictOverview(
-        rows=rows,
-        column_totals=column_totals,
-        total_free=sum(c.free for c in column_totals),
-        total_courses=totals["courses"] or 0,
+        rows=matrix.rows,
+        column_totals=matrix.column_totals,
+        total_free=matrix.total_free,
+        total_courses=matrix.total_courses,
         total_capacity=totals["capacity"] or 0,
         courses_without_report=totals["unreported"] or 0,
         stale_by_provider=[(providers[pid], courses) for pid, courses in stale.items()],

@@ -24,7 +24,10 @@ from django.utils.translation import ngettext
 from diepholz_coord import access
 from diepholz_coord.audit import audit
 
+from .domain import TARGET_GROUP_FIELDS, target_group_defaults
 from .models import Course, Membership, PlaceReport, Provider, Venue
+from .places import current_places
+from .rules import course_rule_errors
 
 COURSE_FIELDS = [
     "provider",
@@ -44,45 +47,15 @@ COURSE_FIELDS = [
     "capacity",
     "min_size",
     "childcare",
+    *TARGET_GROUP_FIELDS,
     "target_group",
     "status",
 ]
 
 
-def enrolled_count(course: Course) -> int:
-    """People enrolled in the course through the participant records (0 for a new course)."""
-    return course.enrollments.filter(status="enrolled").count() if course.pk else 0
-
-
 def _check_course_rules(course: Course) -> None:
-    """Rules no stored course may break; the database constraints repeat the hard ones."""
-    errors: dict[str, str] = {}
-    if course.end_date and course.start_date and course.end_date < course.start_date:
-        errors["end_date"] = _("The end date must not be before the start date.")
-    if course.level_to is not None and course.level_from is not None and course.level_to < course.level_from:
-        errors["level_to"] = _("The target level must not be below the entry level.")
-    if course.capacity is not None and course.capacity < 1:
-        errors["capacity"] = _("The capacity must be at least 1.")
-    if course.capacity is not None and course.min_size is not None and course.min_size > course.capacity:
-        errors["min_size"] = _("The minimum size must not exceed the capacity.")
-    enrolled = enrolled_count(course)
-    if course.capacity is not None and course.capacity < enrolled:
-        errors["capacity"] = _(
-            "%(enrolled)s people are enrolled in this course; the capacity cannot be lower than that."
-        ) % {"enrolled": enrolled}
-    elif (
-        course.capacity is not None
-        and course.free_places is not None
-        and course.free_places > course.capacity - enrolled
-    ):
-        errors["capacity"] = _(
-            "%(free)s free places are reported for this course. Report fewer free places before lowering "
-            "the capacity below that."
-        ) % {"free": course.free_places}
-    if course.time_from and course.time_to and course.time_to <= course.time_from:
-        errors["time_to"] = _("The end time must be after the start time.")
-    if course.venue_id and course.venue.provider_id != course.provider_id:
-        errors["venue"] = _("This venue belongs to another provider.")
+    """Rules no stored course may break (courses.rules); the database constraints repeat the hard ones."""
+    errors = course_rule_errors(course)
     if errors:
         raise ValidationError(errors)
 
@@ -103,7 +76,12 @@ def track_cancellation(course: Course) -> None:
 
 @transaction.atomic
 def course_create(*, actor, data: dict[str, Any]) -> Course:
-    course = Course(**{key: data[key] for key in COURSE_FIELDS if key in data})
+    """A new course. Target-group fields not given (e.g. by an import) come from the course type."""
+    values = {key: data[key] for key in COURSE_FIELDS if key in data}
+    if "course_type" in values:
+        for key, default in target_group_defaults(values["course_type"]).items():
+            values.setdefault(key, default)
+    course = Course(**values)
     _check_may_manage(actor, course.provider)
     if course.venue_id:
         course.municipality = course.venue.municipality
@@ -157,6 +135,19 @@ def course_cancel(*, actor, course: Course, reason: str) -> Course:
     return course
 
 
+def record_free_places(
+    *, actor, course: Course, free_places: int, note: str, now: datetime.datetime | None = None
+) -> PlaceReport:
+    """THE place where a free-places report is written: the report (who, when, what, why: it is its own audit
+    record) and the newest figure on the course. The caller holds the course row's lock and has checked the rules."""
+    now = now or timezone.now()
+    report = PlaceReport.objects.create(
+        course=course, free_places=free_places, reported_by=actor, reported_at=now, note=note.strip()
+    )
+    Course.objects.filter(pk=course.pk).update(free_places=free_places, places_reported_at=now)
+    return report
+
+
 @transaction.atomic
 def course_report_free_places(*, actor, course: Course, free_places: int, note: str = "") -> PlaceReport:
     """Record the free places of a course now; the course shows the newest figure to the district."""
@@ -175,22 +166,36 @@ def course_report_free_places(*, actor, course: Course, free_places: int, note: 
                 % {"capacity": course.capacity}
             }
         )
-    enrolled = enrolled_count(course)
-    if free_places > course.capacity - enrolled:
+    places = current_places(course.pk)
+    if free_places > places.room:
         raise ValidationError(
             {
                 "free_places": _(
                     "%(enrolled)s people are enrolled in this course, so at most %(limit)s places can be free."
                 )
-                % {"enrolled": enrolled, "limit": course.capacity - enrolled}
+                % {"enrolled": places.enrolled, "limit": places.room}
             }
         )
-    now = timezone.now()
-    report = PlaceReport.objects.create(
-        course=course, free_places=free_places, reported_by=actor, reported_at=now, note=note.strip()
-    )
-    Course.objects.filter(pk=course.pk).update(free_places=free_places, places_reported_at=now)
-    return report
+    return record_free_places(actor=actor, course=course, free_places=free_places, note=note)
+
+
+def course_take_place(*, actor, course: Course, note: str) -> None:
+    """An enrolment takes one of the course's places: the reported figure goes down by one (never below 0).
+
+    Called before the person is enrolled; the caller holds the course row's lock and has checked that a place is
+    available (places.require_room)."""
+    places = current_places(course.pk)
+    free = places.room if places.reported is None else min(places.reported, places.room)
+    record_free_places(actor=actor, course=course, free_places=max(free - 1, 0), note=note)
+
+
+def course_give_back_place(*, actor, course: Course, note: str) -> None:
+    """An enrolled person left: the reported figure goes up by one (never above capacity minus enrolled).
+
+    The caller holds the course row's lock and has ended the enrolment already."""
+    places = current_places(course.pk)
+    free = places.room - 1 if places.reported is None else places.reported
+    record_free_places(actor=actor, course=course, free_places=min(free + 1, places.room), note=note)
 
 
 PROVIDER_FIELDS = [

@@ -7,39 +7,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
-from diepholz_coord.forms import apply_service_errors, posted
+from diepholz_coord.forms import apply_service_errors, posted, safe_next
 from participants import selectors as participant_selectors
 from transitions.metrics import district_transition_metrics
 
 from . import selectors, services
-from .filters import CourseFilter
 from .forms import CourseCancelForm, CourseForm, FreePlacesForm, ProviderForm, StaffAccountForm, VenueForm
+from .places import places_of
 
 COURSES_PER_PAGE = 50
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
 
 
 def course_list(request: HttpRequest) -> HttpResponse:
     if access.role_of(request.user) == Role.NONE:
         raise PermissionDenied
-    courses = selectors.courses_visible_to(user=request.user)
-    data = request.GET.copy()
-    # Without a choice, show what people look for: current and upcoming courses ("all" sends status="").
-    data.setdefault("status", "bookable")
-    course_filter = CourseFilter(data, queryset=courses, providers=selectors.providers_visible_to(user=request.user))
+    course_filter = selectors.course_filter(user=request.user, data=request.GET)
     page = Paginator(course_filter.qs.order_by("start_date", "title", "pk"), COURSES_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -53,18 +41,28 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "may_create": access.manageable_providers(request.user).exists(),
+            # The "own" marker in the list, for providers (the county roles have no own courses).
+            "own_provider_ids": frozenset()
+            if access.sees_whole_district(request.user)
+            else access.provider_ids_for(request.user),
         },
     )
 
 
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A course's page. Another provider's course shows its public facts only (no participants, enrolments,
+    report notes or reservations)."""
     course = selectors.course_get_for_user(user=request.user, pk=pk)
+    own = access.may_view_provider_data(request.user, course.provider_id)
     return render(
         request,
         "courses/course_detail.html",
         {
             "course": course,
-            "reports": selectors.course_reports(course=course),
+            "own": own,
+            "places": places_of(course),
+            "reports": selectors.course_reports(course=course) if own else None,
+            "reservations": selectors.course_reservations(course=course) if own else None,
             "may_manage": access.may_manage_provider(request.user, course.provider_id),
             "may_report": access.may_report_places(request.user, course.provider_id) and course.is_bookable,
             "form": FreePlacesForm(course=course),
@@ -161,7 +159,7 @@ def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"count": course.free_places, "title": course.title},
                 )
-                return redirect(_safe_next(request, course.get_absolute_url()))
+                return redirect(safe_next(request, course.get_absolute_url()))
     status = 422 if form.errors else 200
     if request.htmx:
         return render(

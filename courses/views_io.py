@@ -15,7 +15,6 @@ from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
 
 from . import imports, selectors
-from .filters import CourseFilter
 
 
 def unknown_format() -> HttpResponse:
@@ -96,12 +95,7 @@ def course_export(request: HttpRequest) -> HttpResponse:
         return unknown_format()
     data = request.GET.copy()
     data.pop("format", None)
-    data.setdefault("status", "bookable")
-    course_filter = CourseFilter(
-        data,
-        queryset=selectors.courses_visible_to(user=request.user),
-        providers=selectors.providers_visible_to(user=request.user),
-    )
+    course_filter = selectors.course_filter(user=request.user, data=data)
     headers, rows = imports.course_export(course_filter.qs.order_by("start_date", "title", "pk"))
     return imports.table_response(fmt=fmt, stem="kurse", headers=headers, rows=rows, sheet_title=_("Courses"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def posted(request: HttpRequest):
@@ -18,3 +19,11 @@ def apply_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def safe_next(request: HttpRequest, fallback: str, *, name: str = "next") -> str:
+    """Where to go after a form: the `name` parameter (POST or GET) if it points into this site, else `fallback`."""
+    target = request.POST.get(name) or request.GET.get(name)
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback

@@ -199,6 +199,9 @@ COUNTY_NAME = "Landkreis Diepholz"
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 # Courses ending within this many weeks are listed for follow-up handovers ("ending courses").
 ENDING_COURSE_WEEKS = env.int("ENDING_COURSE_WEEKS", default=8)
+# An accepted handover holds a place in the target course until this many days after the course's start; if the
+# person has not started by then, the place is given back (the handover stays open for "started" or "no-show").
+RESERVATION_DAYS_AFTER_START = env.int("RESERVATION_DAYS_AFTER_START", default=7)
 # Hour of the day (local time) from which due agendas are published: the daily beat job runs then, and the
 # sweep publishes only from then on (nobody gets an agenda at night).
 AGENDA_PUBLISH_HOUR = env.int("AGENDA_PUBLISH_HOUR", default=6)

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from courses import selectors as course_selectors
 from courses.forms import FreePlacesForm
 from meetings import selectors as meeting_selectors
+from transitions import selectors as transition_selectors
 
 from . import access
 
@@ -20,10 +21,11 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page for the user's role."""
+    """The start page for the user's role: what waits for the user first, then the overview."""
     role = access.role_of(request.user)
+    today = timezone.localdate()
     if role in access.PROVIDER_ROLES:
-        courses = list(course_selectors.provider_home_courses(user=request.user))
+        courses = list(course_selectors.provider_home_courses(user=request.user, today=today))
         rows = [{"course": course, "form": FreePlacesForm(course=course)} for course in courses]
         return render(
             request,
@@ -33,14 +35,28 @@ def home(request: HttpRequest) -> HttpResponse:
                 "providers": course_selectors.providers_visible_to(user=request.user),
                 "stale_count": sum(1 for course in courses if course.report_is_stale),
                 "stale_days": settings.STALE_REPORT_DAYS,
+                # Handovers waiting for the provider: offers to answer, people to receive, its own offers.
+                "queue": transition_selectors.provider_queue(user=request.user, today=today),
                 # Open action items from meetings for the user's providers (mark done here).
-                "today": timezone.localdate(),
+                "today": today,
                 "action_items": list(meeting_selectors.open_action_items_for_provider(user=request.user)[:50]),
+                "meetings": meeting_selectors.next_meetings_by_body(user=request.user),
             },
         )
     if role in access.COUNTY_ROLES:
-        overview = course_selectors.district_overview(user=request.user)
-        return render(request, "home_county.html", {"overview": overview})
+        context = {
+            "overview": course_selectors.district_overview(user=request.user, today=today),
+            "meetings": meeting_selectors.next_meetings_by_body(user=request.user),
+            "today": today,
+        }
+        if role == access.Role.COORDINATOR:
+            count, items = meeting_selectors.open_action_items(limit=10)
+            context.update(
+                queue=transition_selectors.coordinator_queue(today=today),
+                action_item_count=count,
+                action_items=items,
+            )
+        return render(request, "home_county.html", context)
     return render(request, "home_no_role.html", status=403)
 
 

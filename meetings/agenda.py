@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from courses.domain import Level
 from courses.models import Course, Municipality
+from courses.selectors import free_places_matrix
 from participants.models import Consent, CourseWish
 from transitions.models import Handover
 from transitions.selectors import ending_courses_all
@@ -84,31 +85,17 @@ def _action_items(meeting: Meeting, today: datetime.date) -> dict:
 
 
 def _free_places(today: datetime.date) -> dict:
-    levels = list(Level.choices)
-    found = {
-        (row["municipality_id"], row["level_from"]): row
-        for row in Course.objects.bookable(today)
-        .values("municipality_id", "level_from")
-        .annotate(free=Sum("free_places"), courses=Count("id"))
-    }
-    rows = []
-    column_totals = [0] * len(levels)
-    courses = 0
-    for municipality in Municipality.objects.order_by("name"):
-        cells = []
-        for i, (level, _label) in enumerate(levels):
-            data = found.get((municipality.pk, level))
-            free = (data["free"] or 0) if data else 0
-            courses += data["courses"] if data else 0
-            cells.append(free)
-            column_totals[i] += free
-        rows.append({"municipality": municipality.name, "cells": cells, "total": sum(cells)})
+    """The district overview's matrix (courses.selectors.free_places_matrix: the one rule for free places)."""
+    matrix = free_places_matrix(today=today)
     return {
-        "levels": [str(label) for _level, label in levels],
-        "rows": rows,
-        "totals": column_totals,
-        "total": sum(column_totals),
-        "courses": courses,
+        "levels": [str(cell.level_label) for cell in matrix.column_totals],
+        "rows": [
+            {"municipality": row.municipality.name, "cells": [cell.free for cell in row.cells], "total": row.free}
+            for row in matrix.rows
+        ],
+        "totals": [cell.free for cell in matrix.column_totals],
+        "total": matrix.total_free,
+        "courses": matrix.total_courses,
     }
 
 

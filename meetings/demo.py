@@ -78,7 +78,7 @@ ACTIONS = {
     Body.PROVIDER_ROUND: [
         ("Zusätzlichen Alphabetisierungskurs in Diepholz prüfen", "Volkshochschule Hunte-Weser (Demo)", 14, False),
         ("Freie Plätze aller Kurse bis zur nächsten Sitzung melden", "Lernhaus Dümmer gGmbH", 21, False),
-        ("Kinderbetreuung für den Abendkurs in Weyhe klären", "Volkshochschule Hunte-Weser (Demo)", -3, True),
+        ("Kinderbetreuung für den Abendkurs in Weyhe klären", "Volkshochschule Hunte-Weser (Demo)", 7, True),
     ],
     Body.ALLIANCE: [
         (
@@ -159,8 +159,17 @@ def _seed_past_meeting(series: MeetingSeries, occurrence: datetime.date, coordin
         notes, decisions = PAST_MINUTES.get(item.title, ("", ""))
         if notes:
             MinutesEntry.objects.create(item=item, notes=notes, decisions=decisions, updated_by=coordinator)
-    for provider in series.invited_providers.order_by("name")[:8]:
-        Attendance.objects.create(meeting=meeting, provider=provider, status=Attendance.Status.PRESENT)
+    # Every invitee has an attendance entry: most were there, every fourth provider sent apologies, every seventh
+    # did not come.
+    for index, provider in enumerate(series.invited_providers.order_by("name")):
+        status = (
+            Attendance.Status.ABSENT
+            if index % 7 == 6
+            else Attendance.Status.EXCUSED
+            if index % 4 == 3
+            else Attendance.Status.PRESENT
+        )
+        Attendance.objects.create(meeting=meeting, provider=provider, status=status)
     for user in series.invited_users.all():
         Attendance.objects.create(meeting=meeting, user=user, status=Attendance.Status.PRESENT)
     actions = ACTIONS.get(series.body, [])
@@ -181,18 +190,26 @@ def _seed_past_meeting(series: MeetingSeries, occurrence: datetime.date, coordin
                 done_at=now if done else None,
                 created_by=coordinator,
             )
-    meeting.status = Meeting.Status.FINAL
     meeting.agenda_published_at = starts - datetime.timedelta(days=series.agenda_lead_days)
     meeting.invitations_sent_at = meeting.agenda_published_at
-    meeting.minutes_finalised_at = starts + datetime.timedelta(days=2)
-    meeting.minutes_finalised_by = coordinator
-    meeting.minutes_sent_at = meeting.minutes_finalised_at
+    # Minutes are finalised two days after the meeting, never in the future: a meeting of the last two days is
+    # held, its minutes still being written.
+    finalised = starts + datetime.timedelta(days=2)
+    if finalised <= now:
+        meeting.status = Meeting.Status.FINAL
+        meeting.minutes_finalised_at = finalised
+        meeting.minutes_finalised_by = coordinator
+        meeting.minutes_sent_at = finalised
+    else:
+        meeting.status = Meeting.Status.HELD
     # The PDFs of the demo's past meetings are made by the worker once `make run` is up (the sweep).
     meeting.agenda_pdf_state = Meeting.FileState.PENDING
     meeting.agenda_pdf_requested_at = now - services.PENDING_GRACE
-    meeting.minutes_pdf_state = Meeting.FileState.PENDING
-    meeting.minutes_pdf_requested_at = now - services.PENDING_GRACE
+    if meeting.status == Meeting.Status.FINAL:
+        meeting.minutes_pdf_state = Meeting.FileState.PENDING
+        meeting.minutes_pdf_requested_at = now - services.PENDING_GRACE
     meeting.save()
     services._enqueue("render_agenda_pdf", meeting.pk)
-    services._enqueue("render_minutes_pdf", meeting.pk)
+    if meeting.status == Meeting.Status.FINAL:
+        services._enqueue("render_minutes_pdf", meeting.pk)
     return 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -80,6 +81,38 @@ def open_action_items_for_provider(*, user) -> QuerySet[ActionItem]:
         .select_related("meeting__series", "owner_provider")
         .order_by("due_on", "pk")
     )
+
+
+def next_meetings_by_body(*, user, now: datetime.datetime | None = None) -> list[Meeting]:
+    """The next meeting of each body the user sees (not cancelled), soonest first, with its agenda due date.
+    One query (the planned meetings of the coming months; a handful per series)."""
+    from .models import Body
+
+    now = now or timezone.now()
+    found: dict[str, Meeting] = {}
+    upcoming = (
+        meetings_visible_to(user=user)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .filter(ends_at__gte=now)
+        .select_related("series")
+        .order_by("starts_at", "pk")
+    )
+    for meeting in upcoming:
+        found.setdefault(meeting.series.body, meeting)
+        if len(found) == len(Body.values):
+            break
+    return sorted(found.values(), key=lambda m: m.starts_at)
+
+
+def open_action_items(*, limit: int = 10) -> tuple[int, list[ActionItem]]:
+    """All open action items (the coordinator's start page): how many, and the first by due date. Two queries."""
+    items = ActionItem.objects.filter(status=ActionItem.Status.OPEN)
+    first = list(
+        items.select_related("meeting__series", "owner_provider", "owner_user").order_by(
+            models.F("due_on").asc(nulls_last=True), "pk"
+        )[:limit]
+    )
+    return items.count(), first
 
 
 def action_item_get_for_owner(*, user, pk: int) -> ActionItem:

@@ -120,6 +120,10 @@ class Participant(models.Model):
         _("residence status"), max_length=20, choices=ResidenceStatus.choices, blank=True
     )
     needs_childcare = models.BooleanField(_("needs childcare"), default=False)
+    # Parents' integration courses are for parents; unknown (None) excludes nothing.
+    is_parent = models.BooleanField(
+        _("has children"), null=True, blank=True, help_text=_("Mother or father (for parents' courses).")
+    )
     times = models.JSONField(_("possible times"), default=list, blank=True)
     mobility = models.CharField(_("mobility"), max_length=10, choices=Mobility.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -153,6 +157,11 @@ class Participant(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("participants:participant_detail", args=[self.pk])
+
+    @property
+    def times_labels(self) -> list[str]:
+        names = dict(TimeOfDay.choices)
+        return [str(names[t]) for t in TimeOfDay.values if t in (self.times or [])]
 
     @property
     def full_name(self) -> str:

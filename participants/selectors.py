@@ -16,6 +16,7 @@ import enum
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from diepholz_coord import access
 from diepholz_coord.access import Role
@@ -151,16 +152,30 @@ def consent_get_for_owner(*, user, pk: int) -> Consent:
     return consent
 
 
-def courses_for_enrolment(*, participant: Participant):
-    """Current and upcoming courses of the whole district that still have room, fitting levels first."""
+def courses_for_enrolment(*, user, participant: Participant):
+    """Where the user may place the person directly, and where to offer them instead, each current or upcoming
+    and with a place to give (courses.models.CourseQuerySet.with_room), the level closest to the person's first.
+
+    Returns (own, elsewhere): the courses of the user's own providers (every course for the coordinator), and
+    other providers' courses, into which the person goes only as a handover that provider accepts."""
+    from django.db.models import F
+    from django.db.models.functions import Abs
+
     from courses.models import Course
 
-    return (
-        Course.objects.bookable()
-        .filter(Q(free_places__gt=0) | Q(free_places__isnull=True))
-        .select_related("provider", "municipality")
-        .order_by("level_from", "start_date", "title")
-    )
+    courses = Course.objects.bookable().with_room().select_related("provider", "municipality")
+    if participant.level is not None:
+        courses = courses.order_by(Abs(F("level_from") - participant.level), "start_date", "title", "pk")
+    else:
+        courses = courses.order_by("level_from", "start_date", "title", "pk")
+    if access.is_coordinator(user):
+        return courses, courses.none()
+    own = access.provider_ids_for(user)
+    elsewhere = courses.exclude(provider_id__in=own)
+    if participant.provider_id not in own:
+        # A provider that received the person by consent hands them on through their own provider.
+        elsewhere = elsewhere.none()
+    return courses.filter(provider_id__in=own), elsewhere.filter(start_date__gt=timezone.localdate())
 
 
 def demand(*, user):

@@ -15,11 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course, PlaceReport, Provider
+from courses import services as course_services
+from courses.models import Course, Provider
+from courses.places import require_room
 from diepholz_coord import access
 
 from . import selectors
 from .models import Consent, CourseWish, Enrollment, Participant
+from .signals import consent_revoked
 
 PARTICIPANT_FIELDS = [
     "first_name",
@@ -36,6 +39,7 @@ PARTICIPANT_FIELDS = [
     "route",
     "residence_status",
     "needs_childcare",
+    "is_parent",
     "times",
     "mobility",
     "notes",
@@ -126,13 +130,27 @@ def consent_revoke(*, actor, consent: Consent, on: datetime.date | None = None) 
     consent.revoked_on = on or timezone.localdate()
     consent.save(update_fields=["revoked_on"])
     _touch(consent.participant)
+    # Open handovers that relied on it now wait for a consent; transitions tells the giving side.
+    consent_revoked.send(sender=Consent, consent=consent, actor=actor)
     return consent
 
 
 def _check_course_for(actor, participant: Participant, course: Course) -> None:
+    """Places (and waiting lists) are given by the course's own provider or the coordinator. Another provider's
+    course is never written into directly: the person is offered to that provider as a handover, which it accepts
+    or declines. Its course still needs a valid consent to hand the person's data over to it."""
     _require_place_rights(actor, participant, course)
     if not course.is_bookable:
         raise ValidationError(_("This course is cancelled or over; choose a current or upcoming course."))
+    if not (access.is_coordinator(actor) or course.provider_id in access.provider_ids_for(actor)):
+        raise ValidationError(
+            _(
+                "%(provider)s runs this course and decides who gets a place. Offer the person to %(provider)s as a "
+                "handover instead (“Propose handover”); %(provider)s then accepts or declines."
+            )
+            % {"provider": course.provider.name},
+            code="foreign_course",
+        )
     if course.provider_id != participant.provider_id:
         consented = participant.consents.valid().filter(
             purpose=Consent.Purpose.HANDOVER, recipient_id=course.provider_id
@@ -147,12 +165,6 @@ def _check_course_for(actor, participant: Participant, course: Course) -> None:
             )
 
 
-def _record_places(*, actor, course: Course, free_places: int, note: str) -> None:
-    now = timezone.now()
-    PlaceReport.objects.create(course=course, free_places=free_places, reported_by=actor, reported_at=now, note=note)
-    Course.objects.filter(pk=course.pk).update(free_places=free_places, places_reported_at=now)
-
-
 @transaction.atomic
 def enrollment_add_to_waiting_list(*, actor, participant: Participant, course: Course) -> Enrollment:
     _check_course_for(actor, participant, course)
@@ -165,17 +177,10 @@ def enrollment_add_to_waiting_list(*, actor, participant: Participant, course: C
 
 @transaction.atomic
 def enrollment_enrol(*, actor, participant: Participant, course: Course) -> Enrollment:
-    """Give the person a place. Never more enrolled than the capacity, also when two people click at once:
-    the course row is locked, so concurrent enrolments for one course run one after the other."""
+    """Give the person a place. Never more enrolled (and reserved) than the capacity, also when two people click
+    at once: the course row is locked, so concurrent enrolments for one course run one after the other."""
     course = Course.objects.select_for_update().select_related("provider").get(pk=course.pk)
     _check_course_for(actor, participant, course)
-    enrolled = course.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    free = course.free_places if course.free_places is not None else course.capacity - enrolled
-    if enrolled >= course.capacity or free <= 0:
-        raise ValidationError(
-            _("“%(title)s” has no free place any more. Put the person on its waiting list or choose another course.")
-            % {"title": course.title}
-        )
     enrollment = (
         participant.enrollments.select_for_update()
         .filter(course=course, status__in=[Enrollment.Status.WAITING, Enrollment.Status.ENROLLED])
@@ -183,19 +188,16 @@ def enrollment_enrol(*, actor, participant: Participant, course: Course) -> Enro
     )
     if enrollment and enrollment.status == Enrollment.Status.ENROLLED:
         raise ValidationError(_("This person is already enrolled in this course."))
+    require_room(course)
+    # The reported figure goes down by the place taken (counted before the person is enrolled). No person in the
+    # note: the report history is visible to everyone who sees the course.
+    course_services.course_take_place(actor=actor, course=course, note=_("Enrolment (participant records)"))
     today = timezone.localdate()
     if enrollment is None:
         enrollment = Enrollment(participant=participant, course=course, registered_on=today)
     enrollment.status = Enrollment.Status.ENROLLED
     enrollment.enrolled_on = today
     enrollment.save()
-    _record_places(
-        actor=actor,
-        course=course,
-        free_places=min(free - 1, course.capacity - enrolled - 1),
-        # No person in the note: the report history is visible to everyone who sees the course.
-        note=_("Enrolment (participant records)"),
-    )
     # The person's open wishes for this level are met.
     participant.wishes.filter(
         status=CourseWish.Status.OPEN, level__gte=course.level_from, level__lte=course.level_to
@@ -218,14 +220,7 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment, on: datetime.date | No
     enrollment.ended_on = on or timezone.localdate()
     enrollment.save()
     if was_enrolled and course.is_bookable:
-        enrolled = course.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-        current = course.free_places if course.free_places is not None else course.capacity - enrolled - 1
-        _record_places(
-            actor=actor,
-            course=course,
-            free_places=min(current + 1, course.capacity - enrolled),
-            note=_("Withdrawal (participant records)"),
-        )
+        course_services.course_give_back_place(actor=actor, course=course, note=_("Withdrawal (participant records)"))
     _touch(enrollment.participant)
     return enrollment
 

@@ -6,8 +6,7 @@ from auditlog.signals import accessed
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import Abs
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from courses.models import Provider
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
-from diepholz_coord.forms import apply_service_errors, posted
+from diepholz_coord.forms import apply_service_errors, posted, safe_next
 
 from . import gdpr, selectors, services
 from .filters import ParticipantFilter
@@ -88,16 +87,19 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrollments, consents, wishes = selectors.participant_activity(participant=participant)
     full = view == selectors.View.FULL
     is_owner = access.is_coordinator(request.user) or participant.provider_id in access.provider_ids_for(request.user)
-    suggestions = []
-    if full and is_owner and participant.status == Participant.Status.ACTIVE:
-        from transitions.matching import suggest_follow_ups
-        from transitions.selectors import open_handover_targets, without_open_handovers
+    from transitions import selectors as transition_selectors
+    from transitions.matching import suggest_follow_ups
 
+    suggestions = []
+    admission_first = request.GET.get("zulassung") == "1"
+    if full and is_owner and participant.status == Participant.Status.ACTIVE:
         # As on the ending-course page: a course already proposed for the person is not suggested again.
-        taken = open_handover_targets(participant_ids=[participant.pk])
-        suggestions = without_open_handovers(
-            suggest_follow_ups(participant=participant, limit=None), participant_id=participant.pk, taken=taken
-        )[:3]
+        taken = transition_selectors.open_handover_targets(participant_ids=[participant.pk])
+        suggestions = transition_selectors.without_open_handovers(
+            suggest_follow_ups(participant=participant, limit=None, admission_first=admission_first),
+            participant_id=participant.pk,
+            taken=taken,
+        )
     return render(
         request,
         "participants/participant_detail.html",
@@ -109,7 +111,14 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enrollments": enrollments if full else None,
             "consents": consents if full else None,
             "wishes": wishes,
-            "suggestions": suggestions,
+            "suggestions": [s for s in suggestions if not s.needs][:3],
+            "admission_first_suggestions": [s for s in suggestions if s.needs][:3],
+            "admission_first": admission_first,
+            "may_suggest": full and is_owner and participant.status == Participant.Status.ACTIVE,
+            # The person's handovers the user may see (open ones first): the case history across providers.
+            "handovers": transition_selectors.participant_handovers(user=request.user, participant=participant)
+            if access.role_of(request.user) != Role.COUNTY_STAFF
+            else [],
         },
     )
 
@@ -138,18 +147,32 @@ def participant_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a consent. From a handover page: ?empfaenger=<provider id>&weiter=<handover page> prefills the
+    receiving provider and goes back there after saving."""
     participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
-    form = ConsentForm(posted(request), participant=participant)
+    initial = {}
+    recipient = request.GET.get("empfaenger", "")
+    if recipient.isascii() and recipient.isdigit():
+        initial = {"purpose": Consent.Purpose.HANDOVER, "recipient": int(recipient)}
+    form = ConsentForm(posted(request), participant=participant, initial=initial)
+    back = safe_next(request, participant.get_absolute_url(), name="weiter")
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(actor=request.user, participant=participant, data=form.cleaned_data)
+            consent = services.consent_record(actor=request.user, participant=participant, data=form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("The consent was recorded."))
-            return redirect(participant)
+            if consent.recipient:
+                text = _("The consent to hand over to %(provider)s was recorded.") % {"provider": consent.recipient}
+            else:
+                text = _("The consent was recorded.")
+            messages.success(request, text)
+            return redirect(back)
     return render(
-        request, "participants/consent_form.html", {"form": form, "participant": participant}, status=_status(form)
+        request,
+        "participants/consent_form.html",
+        {"form": form, "participant": participant, "next_url": back if back != participant.get_absolute_url() else ""},
+        status=_status(form),
     )
 
 
@@ -198,12 +221,7 @@ def wish_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Enrol into a course with free places (or onto its waiting list), across providers with consent."""
     participant = selectors.participant_get_for_editor(user=request.user, pk=pk)
-    courses = selectors.courses_for_enrolment(participant=participant)
-    if not (access.is_coordinator(request.user) or participant.provider_id in access.provider_ids_for(request.user)):
-        # A provider that received the person by consent places them in its own courses only.
-        courses = courses.filter(provider_id__in=access.provider_ids_for(request.user))
-    if participant.level is not None:
-        courses = courses.order_by(Abs(F("level_from") - participant.level), "start_date", "title")
+    courses, elsewhere = selectors.courses_for_enrolment(user=request.user, participant=participant)
     consented = set(
         participant.consents.valid().filter(purpose=Consent.Purpose.HANDOVER).values_list("recipient_id", flat=True)
     )
@@ -233,6 +251,7 @@ def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "participant": participant,
             "courses": list(courses[:200]),
+            "elsewhere": list(elsewhere[:100]),
             "consented_provider_ids": consented,
         },
         status=_status(form),

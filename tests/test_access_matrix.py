@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from participants.models import Enrollment
+
+from . import factories
+
 ROLES = ["anonymous", "coordinator", "county", "a_admin", "a_staff", "b_admin"]
 LOGIN = "login"
 
@@ -21,7 +25,8 @@ MATRIX = {
     "set_language": ("post", lambda w: [], [302, 302, 302, 302, 302, 302]),
     "courses:course_list": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
     "courses:course_create": ("get", lambda w: [], [LOGIN, 200, 403, 200, 403, 200]),
-    "courses:course_detail": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 200, 200, 200, 404]),
+    # A course's public facts are readable district-wide (DESIGN "Access rules"); its edit pages are not.
+    "courses:course_detail": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 200, 200, 200, 200]),
     "courses:course_update": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
     "courses:course_cancel": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
     "courses:course_report_places": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 403, 200, 200, 404]),
@@ -106,6 +111,28 @@ def test_admin_only_for_staff(world, client, role):
     # None of the test roles is is_staff: the admin sends them to its own login page.
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+@pytest.mark.django_db
+def test_a_foreign_course_page_shows_no_participant_data(world, client):
+    """Provider B reads provider A's course page: its public facts, but none of the people in it — checked
+    against every participant in the database (names, pseudonym codes, notes)."""
+    from participants.models import Participant
+
+    world.participant_a.notes = "Braucht Abendtermine wegen Schichtarbeit"
+    world.participant_a.save()
+    waiting = factories.ParticipantFactory(provider=world.provider_a, first_name="Yusuf", last_name="Wartend")
+    Enrollment.objects.create(participant=waiting, course=world.course_a, status="waiting")
+    client.force_login(world.users.b_admin)
+    response = client.get(reverse("courses:course_detail", args=[world.course_a.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert world.course_a.title in html and world.provider_a.name in html
+    people = list(Participant.objects.all())
+    assert len(people) >= 2
+    for person in people:
+        for value in (person.first_name, person.last_name, person.code, person.notes):
+            assert not value or value not in html, f"{value!r} of {person.code} on a foreign course page"
 
 
 @pytest.mark.django_db

@@ -84,6 +84,8 @@ def test_enrolment_form_and_audit_page(world, client):
             CourseWish.objects.create(participant=person, level=2)
 
     client.force_login(world.users.a_staff)
-    assert_constant(client, reverse("participants:enrollment_create", args=[person.pk]), grow, budget=7)
+    assert_constant(
+        client, reverse("participants:enrollment_create", args=[person.pk]), grow, budget=8
+    )  # own courses, and other providers' for a handover
     client.force_login(world.users.coordinator)
     assert_constant(client, reverse("participants:participant_audit", args=[person.pk]), grow, budget=5)

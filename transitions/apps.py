@@ -12,3 +12,9 @@ class TransitionsConfig(AppConfig):
         from . import models
 
         auditlog.register(models.Handover)
+
+        from participants.signals import consent_revoked
+
+        from . import services
+
+        consent_revoked.connect(services.on_consent_revoked, dispatch_uid="transitions.on_consent_revoked")

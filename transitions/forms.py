@@ -54,6 +54,7 @@ class BoardFilterForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("all")), *Handover.Status.choices], required=False)
     due_within = forms.TypedChoiceField(
         label=_("Due within"),
         choices=[("", _("any time")), (0, _("overdue")), (7, _("1 week")), (14, _("2 weeks"))],
@@ -61,6 +62,7 @@ class BoardFilterForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    unanswered = forms.BooleanField(label=_("Offers unanswered for more than a week"), required=False)
 
 
 class AgreedInForm(forms.Form):

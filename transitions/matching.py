@@ -1,12 +1,17 @@
 """Matching: rank follow-up courses across all providers for a participant whose course is ending.
 
 Two steps, kept apart so the ranking can run on given lists without the database (and so be property-tested):
-1. Hard rules decide what may be suggested at all (``exclusion``): never a full, cancelled, finished or started
-   course, never one overlapping the current course, never one clashing with another course the person sits in
-   (a language café, a second course), never a step backwards in level, never a course the person is already
-   enrolled in or waiting for.
-2. Soft rules score what is left (``WEIGHTS``) and every score comes with its reasons in words, so the
-   coordinator sees why a course is ranked where it is.
+1. Hard rules decide what may be suggested at all (``exclusion``), each with its reason in words: never a full,
+   cancelled, finished or started course, never one overlapping the current course, never one clashing with
+   another course the person sits in (a language café, a second course), never a step backwards in level, never
+   a course the person is already enrolled in or waiting for; never a course whose target group the person is
+   not in (women only, age at the course's start, parents), never an entry level more than one step above the
+   person's, never a course elsewhere for someone who can only attend in the home municipality, and never a BAMF
+   course without an access route — unless asked (``admission_first``): then such courses come back marked
+   with what is needed first.
+2. Soft rules score what is left (``WEIGHTS``) and every score comes with its reasons in words, each marked as
+   fitting, not fitting or to be checked (``Reason.fit``), so the coordinator sees why a course is ranked where
+   it is.
 
 The progressions follow the domain notes ("Typical progression"): arrival courses (county low-threshold,
 EOK, Land basic course) → integration course; integration course ending at B1 → job-related B2; ending at A2
@@ -23,13 +28,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from courses.domain import CourseType, Funder, Level
 from courses.models import Course, Municipality
+from courses.places import places_of
 from participants.models import Enrollment, Participant, Route, TimeOfDay
 
 # Soft scoring. A course's score is the sum of the parts that apply; the learning path outweighs everything
@@ -41,8 +47,12 @@ WEIGHTS: dict[str, float] = {
     "path_alternative": 50.0,
     "path_supplement": 5.0,
     "path_other": 0.0,
-    # Per level the entry level lies above the person's current level (they would miss the start).
+    # The entry level lies one step above the person's current level (more is a hard rule: they would miss
+    # the start).
     "entry_above_level_per_step": -20.0,
+    # A literacy course for someone who reads and writes the Latin script.
+    "literacy_course_for_literate": -40.0,
+    "literacy_course_for_learner": 10.0,
     # Per free place now, counted up to FREE_PLACES_COUNTED; places only estimated from capacity minus
     # enrolled (no report yet) count half, since the provider has not confirmed them.
     "free_place": 3.0,
@@ -55,9 +65,8 @@ WEIGHTS: dict[str, float] = {
     # count only by this factor (the RE 9 makes them closer than the map says).
     "distance_per_km": -0.8,
     "rail_distance_factor": 0.5,
-    # Mobility: "only in the home municipality" and a course elsewhere; "public transport only" with or
-    # without a railway connection.
-    "mobility_local_elsewhere": -80.0,
+    # Mobility "public transport only" with or without a railway connection ("only in the home municipality"
+    # and a course elsewhere is a hard rule).
     "public_transport_rail": 10.0,
     "public_transport_no_rail": -20.0,
     # Time of day against the times the person can attend.
@@ -101,18 +110,97 @@ _INTEGRATION_GENERAL = {
 _INTEGRATION = _INTEGRATION_GENERAL | {CourseType.IK_ALPHA, CourseType.IK_WIED, CourseType.OK}
 _JOB_SPECIAL = {CourseType.BSK_A2, CourseType.BSK_B1}
 _JOB_FROM_B1 = {CourseType.BSK_FACH, CourseType.BSK_ANERK, CourseType.NDS_IHF}
+_JOB_ALL = _JOB_SPECIAL | {CourseType.BSK_B2, CourseType.BSK_C1, CourseType.BSK_ANERK, CourseType.BSK_FACH}
 _BAMF_ROUTES = {Route.LEGAL_CLAIM, Route.OBLIGED_IMMIGRATION, Route.OBLIGED_JOBCENTER, Route.BAMF_ADMISSION}
 _OPEN_ENROLLMENT = (Enrollment.Status.WAITING, Enrollment.Status.ENROLLED)
 _WEEKEND = {5, 6}
 
 
+class Reason(str):
+    """A reason in words (the active language), marked as fitting, not fitting or to be checked: pages show an
+    icon and a word for it, not colour alone."""
+
+    GOOD, BAD, CHECK, INFO = "good", "bad", "check", "info"
+    fit: str
+
+    def __new__(cls, text: str, fit: str) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.fit = fit
+        return reason
+
+    @property
+    def fits(self) -> bool:
+        return self.fit == self.GOOD
+
+    @property
+    def does_not_fit(self) -> bool:
+        return self.fit == self.BAD
+
+
+def good(text: str) -> Reason:
+    return Reason(text, Reason.GOOD)
+
+
+def bad(text: str) -> Reason:
+    return Reason(text, Reason.BAD)
+
+
+def check(text: str) -> Reason:
+    return Reason(text, Reason.CHECK)
+
+
+def info(text: str) -> Reason:
+    return Reason(text, Reason.INFO)
+
+
 @dataclass(frozen=True)
 class Suggestion:
-    """A follow-up course, its score (higher is better) and the reasons, in the active language."""
+    """A follow-up course, its score (higher is better) and the reasons, in the active language. ``needs`` says
+    what the person needs first (an admission) for a course shown only in the "admission first" section."""
 
     course: Course
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    needs: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the target-group rules need to know about the person."""
+
+    gender: str
+    birth_year: int | None
+    birth_date: datetime.date | None
+    is_parent: bool | None
+    needs_childcare: bool
+
+    @classmethod
+    def of(cls, participant: Participant) -> Person:
+        return cls(
+            gender=participant.gender,
+            birth_year=participant.birth_year,
+            birth_date=participant.birth_date,
+            is_parent=participant.is_parent,
+            needs_childcare=participant.needs_childcare,
+        )
+
+    def age_range_at(self, day: datetime.date) -> tuple[int, int] | None:
+        """The person's age on `day`: exact with a date of birth, else one of two with only the year."""
+        if self.birth_date is not None:
+            age = (
+                day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+            )
+            return age, age
+        if self.birth_year is not None:
+            return day.year - self.birth_year - 1, day.year - self.birth_year
+        return None
+
+    @property
+    def parent(self) -> bool | None:
+        """Known to have children (recorded, or needing childcare), known not to, or not known."""
+        if self.is_parent is not None:
+            return self.is_parent
+        return True if self.needs_childcare else None
 
 
 @dataclass(frozen=True)
@@ -161,23 +249,20 @@ class Situation:
     times: frozenset[str]
     needs_childcare: bool
     route: str
+    person: Person
 
 
 # --- Public API -----------------------------------------------------------------------------------------
 
 
 def candidate_courses(*, today: datetime.date | None = None, starts_after: datetime.date | None = None) -> QuerySet:
-    """Courses of all providers that can take someone: bookable, not started, with a free place. One query.
-
-    A free place is a reported one, or — while nothing is reported — capacity minus the people enrolled
-    (annotated as ``enrolled_count`` so the ranking needs no further query).
-    """
+    """Courses of all providers that can take someone: bookable, not started, with a place to give (the one rule,
+    ``CourseQuerySet.with_places``, annotated so the ranking needs no further query). One query."""
     today = today or timezone.localdate()
     qs = (
         Course.objects.bookable(today)
         .filter(status__in=[Course.Status.PLANNED, Course.Status.OPEN], start_date__gt=today)
-        .annotate(enrolled_count=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)))
-        .filter(Q(free_places__gt=0) | Q(free_places__isnull=True, capacity__gt=F("enrolled_count")))
+        .with_room(today)
         .select_related("provider", "municipality", "venue")
         .order_by("start_date", "pk")
     )
@@ -194,6 +279,7 @@ def suggest_follow_ups(
     enrollments: Iterable[Enrollment] | None = None,
     today: datetime.date | None = None,
     limit: int | None = 10,
+    admission_first: bool = False,
 ) -> list[Suggestion]:
     """The best follow-up courses for one person, best first.
 
@@ -214,11 +300,11 @@ def suggest_follow_ups(
     if courses is None:
         courses = candidate_courses(today=today)
     situation = situation_for(participant=participant, after=after, enrollments=enrollments)
-    return rank(situation=situation, courses=courses, today=today, limit=limit)
+    return rank(situation=situation, courses=courses, today=today, limit=limit, admission_first=admission_first)
 
 
 def suggest_for_course(
-    *, course: Course, today: datetime.date | None = None, limit: int | None = 5
+    *, course: Course, today: datetime.date | None = None, limit: int | None = 5, admission_first: bool = False
 ) -> dict[int, list[Suggestion]]:
     """Suggestions for everyone in an ending course, by participant id, in three queries whatever the size.
 
@@ -250,7 +336,9 @@ def suggest_for_course(
         ]
         after = max(in_course, key=lambda e: (e.status == Enrollment.Status.ENROLLED, e.pk))
         situation = situation_for(participant=participant, after=after, enrollments=enrollments)
-        result[participant.pk] = rank(situation=situation, courses=courses, today=today, limit=limit)
+        result[participant.pk] = rank(
+            situation=situation, courses=courses, today=today, limit=limit, admission_first=admission_first
+        )
     return result
 
 
@@ -279,8 +367,63 @@ def is_step_backwards(course: Course, level: int | None) -> bool:
     return course.level_from < level and course.level_to <= level
 
 
+def target_group_exclusion(course: Course, person: Person) -> tuple[str, str] | None:
+    """(code, reason) when the person is not in the course's target group for sure, else None."""
+    if course.women_only and person.gender == Participant.Gender.MALE:
+        return "women_only", _("The course is for women only")
+    if course.age_min is not None or course.age_max is not None:
+        ages = person.age_range_at(course.start_date)
+        if ages is not None:
+            youngest, oldest = ages
+            if course.age_max is not None and youngest > course.age_max:
+                return "age", _("At the start the person is older than %(max)s, the course's age limit") % {
+                    "max": course.age_max
+                }
+            if course.age_min is not None and oldest < course.age_min:
+                return "age", _("At the start the person is younger than %(min)s, the course's minimum age") % {
+                    "min": course.age_min
+                }
+    if course.parents_only and person.parent is False:
+        return "parents", _("The course is for parents only")
+    return None
+
+
+def target_group_refusal(course: Course, participant: Participant) -> str | None:
+    """Why the person is not in the course's target group (for the services' refusal), or None."""
+    found = target_group_exclusion(course, Person.of(participant))
+    return found[1] if found else None
+
+
+def admission_needed(course: Course, route: str) -> str | None:
+    """What the person needs before a BAMF-funded course, when their route gives no access to it; else None."""
+    if course.funder != Funder.BAMF or route not in (Route.LAND_COURSE, Route.COUNTY_COURSE):
+        return None
+    if course.course_type in _JOB_ALL:
+        return _(
+            "Needs a permission first: Jobcenter or employment agency (job-seekers) or BAMF (employed people) "
+            "for a job-related course"
+        )
+    return _("Needs an entitlement, an obligation or an admission (BAMF) for the integration course first")
+
+
+HARD_RULES_IN_WORDS = {
+    "status": gettext_lazy("The course is not open for registration"),
+    "started": gettext_lazy("The course has started already"),
+    "provider_inactive": gettext_lazy("The provider is no longer active"),
+    "full": gettext_lazy("No free place"),
+    "already_enrolled": gettext_lazy("The person is already enrolled in or waiting for the course"),
+    "overlap": gettext_lazy("The course starts before the current one ends"),
+    "clash": gettext_lazy("The course meets at the same time as another course of the person"),
+    "backwards": gettext_lazy("A step backwards in level"),
+    "entry_level": gettext_lazy("The entry level is more than one step above the person's level"),
+    "mobility": gettext_lazy("The person can only attend in the home municipality"),
+}
+
+
 def exclusion(course: Course, situation: Situation, today: datetime.date) -> str | None:
-    """Why the course may never be suggested (a short code for tests and debugging), or None."""
+    """Why the course may never be suggested (a short code; ``HARD_RULES_IN_WORDS`` and
+    ``target_group_exclusion`` say it in words), or None. "no_access" comes last: a course excluded only by it
+    may be shown as "admission first"."""
     if course.status not in (Course.Status.PLANNED, Course.Status.OPEN):
         return "status"
     if course.start_date <= today or course.end_date < today:
@@ -298,29 +441,61 @@ def exclusion(course: Course, situation: Situation, today: datetime.date) -> str
         return "clash"
     if is_step_backwards(course, situation.level):
         return "backwards"
+    if (
+        situation.level is not None
+        and course.course_type != CourseType.SPRACHCAFE
+        and course.level_from - situation.level > 1
+    ):
+        return "entry_level"
+    excluded = target_group_exclusion(course, situation.person)
+    if excluded:
+        return excluded[0]
+    if (
+        situation.mobility == Participant.Mobility.LOCAL
+        and course.venue_id is not None
+        and not _same_place(situation.municipality, course.municipality)
+    ):
+        return "mobility"
+    if admission_needed(course, situation.route):
+        return "no_access"
     return None
 
 
 def free_places(course: Course) -> tuple[int, bool]:
-    """Free places now, and whether the provider reported them (else: capacity minus enrolled)."""
-    if course.free_places is not None:
-        return course.free_places, True
-    enrolled = getattr(course, "enrolled_count", None)
-    if enrolled is None:
-        # Not loaded through candidate_courses: an unsaved course has nobody enrolled; a stored one costs a query.
-        enrolled = 0 if course._state.adding else course.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    return max(course.capacity - enrolled, 0), False
+    """Places the course can still give (courses.places), and whether the provider reported them (else:
+    capacity minus enrolled)."""
+    places = places_of(course)
+    return places.available, not places.estimated
 
 
 def rank(
-    *, situation: Situation, courses: Iterable[Course], today: datetime.date, limit: int | None = None
+    *,
+    situation: Situation,
+    courses: Iterable[Course],
+    today: datetime.date,
+    limit: int | None = None,
+    admission_first: bool = False,
 ) -> list[Suggestion]:
-    """Score the courses that pass the hard rules; best first, ties by start date, then primary key."""
-    suggestions = [
-        _score(course, situation, today) for course in courses if exclusion(course, situation, today) is None
-    ]
-    suggestions.sort(key=lambda s: (-s.score, s.course.start_date, s.course.pk or 0, s.course.title))
-    return suggestions if limit is None else suggestions[:limit]
+    """Score the courses that pass the hard rules; best first, ties by start date, then primary key. With
+    ``admission_first``, courses excluded only for the missing access route come after, marked with ``needs``."""
+    fitting, later = [], []
+    for course in courses:
+        excluded = exclusion(course, situation, today)
+        if excluded is None:
+            fitting.append(_score(course, situation, today))
+        elif excluded == "no_access" and admission_first:
+            scored = _score(course, situation, today)
+            needs = admission_needed(course, situation.route)
+            later.append(Suggestion(course=course, score=scored.score, reasons=scored.reasons, needs=needs))
+
+    def order(s: Suggestion):
+        return (-s.score, s.course.start_date, s.course.pk or 0, s.course.title)
+
+    fitting.sort(key=order)
+    later.sort(key=order)
+    if limit is not None:
+        fitting, later = fitting[:limit], later[:limit]
+    return fitting + later
 
 
 def distance_km(a: Municipality, b: Municipality) -> float:
@@ -377,6 +552,7 @@ def situation_for(
         times=frozenset(participant.times or ()),
         needs_childcare=participant.needs_childcare,
         route=participant.route or Route.UNKNOWN,
+        person=Person.of(participant),
     )
 
 
@@ -386,6 +562,7 @@ def situation_for(
 def _score(course: Course, situation: Situation, today: datetime.date) -> Suggestion:
     parts = [
         _path(course, situation),
+        *_target_group(course, situation),
         _entry_level(course, situation),
         _free_places(course),
         _gap(course, situation, today),
@@ -403,11 +580,11 @@ def _level_label(level: int) -> str:
     return Level(level).label
 
 
-def _path(course: Course, s: Situation) -> tuple[float, str]:
+def _path(course: Course, s: Situation) -> tuple[float, Reason]:
     kind, reason = _path_step(course, s)
     if reason is None:
-        reason = _("Not a usual next step in the learning path")
-    return WEIGHTS[f"path_{kind}"], reason
+        return WEIGHTS[f"path_{kind}"], bad(_("Not a usual next step in the learning path"))
+    return WEIGHTS[f"path_{kind}"], info(reason) if kind == "supplement" else good(reason)
 
 
 def _path_step(course: Course, s: Situation) -> tuple[str, str | None]:
@@ -466,7 +643,53 @@ def _path_step(course: Course, s: Situation) -> tuple[str, str | None]:
     return "other", None
 
 
-def _entry_level(course: Course, s: Situation) -> tuple[float, str] | None:
+def _target_group(course: Course, s: Situation) -> list[tuple[float, Reason]]:
+    """The course's target group where the person belongs to it, or where that still has to be checked (a
+    certain mismatch is a hard rule); literacy courses for people who read and write are ranked down."""
+    person, parts = s.person, []
+    if course.women_only:
+        if person.gender == Participant.Gender.FEMALE:
+            parts.append((0.0, good(_("Women's course: fits"))))
+        else:
+            parts.append((0.0, check(_("Course for women only: please check (gender not recorded)"))))
+    if course.age_min is not None or course.age_max is not None:
+        limit = (
+            _("%(min)s to %(max)s years") % {"min": course.age_min, "max": course.age_max}
+            if course.age_min is not None and course.age_max is not None
+            else _("up to %(max)s years") % {"max": course.age_max}
+            if course.age_max is not None
+            else _("from %(min)s years") % {"min": course.age_min}
+        )
+        ages = person.age_range_at(course.start_date)
+        if ages is None:
+            parts.append((0.0, check(_("Age limit %(limit)s: age not recorded, please check") % {"limit": limit})))
+        elif (course.age_max is None or ages[1] <= course.age_max) and (
+            course.age_min is None or ages[0] >= course.age_min
+        ):
+            parts.append((0.0, good(_("Age at the start fits (%(limit)s)") % {"limit": limit})))
+        else:
+            parts.append(
+                (0.0, check(_("Age limit %(limit)s: only the year of birth is known, please check") % {"limit": limit}))
+            )
+    if course.parents_only:
+        if person.parent:
+            parts.append((0.0, good(_("Parents' course: fits"))))
+        else:
+            parts.append((0.0, check(_("Course for parents: please check whether the person has children"))))
+    if course.literacy_learners and course.course_type != CourseType.SPRACHCAFE:
+        if s.literacy_learner:
+            parts.append((WEIGHTS["literacy_course_for_learner"], good(_("Literacy course: fits"))))
+        else:
+            parts.append(
+                (
+                    WEIGHTS["literacy_course_for_literate"],
+                    bad(_("Literacy course, although the person reads and writes the Latin script")),
+                )
+            )
+    return parts
+
+
+def _entry_level(course: Course, s: Situation) -> tuple[float, Reason] | None:
     if s.level is None or course.level_from <= s.level or course.course_type == CourseType.SPRACHCAFE:
         return None
     steps = course.level_from - s.level
@@ -474,30 +697,30 @@ def _entry_level(course: Course, s: Situation) -> tuple[float, str] | None:
         "entry": _level_label(course.level_from),
         "level": _level_label(s.level),
     }
-    return WEIGHTS["entry_above_level_per_step"] * steps, reason
+    return WEIGHTS["entry_above_level_per_step"] * steps, bad(reason)
 
 
-def _free_places(course: Course) -> tuple[float, str]:
+def _free_places(course: Course) -> tuple[float, Reason]:
     count, reported = free_places(course)
     points = WEIGHTS["free_place"] * min(count, FREE_PLACES_COUNTED)
     if reported:
-        return points, ngettext("%(count)s free place", "%(count)s free places", count) % {"count": count}
+        return points, good(ngettext("%(count)s free place", "%(count)s free places", count) % {"count": count})
     reason = ngettext(
         "%(count)s free place by capacity (not yet reported)",
         "%(count)s free places by capacity (not yet reported)",
         count,
     ) % {"count": count}
-    return points * WEIGHTS["free_places_estimated_factor"], reason
+    return points * WEIGHTS["free_places_estimated_factor"], check(reason)
 
 
-def _gap(course: Course, s: Situation, today: datetime.date) -> tuple[float, str]:
+def _gap(course: Course, s: Situation, today: datetime.date) -> tuple[float, Reason]:
     after_current = s.current_end is not None and s.current_end >= today
     reference = s.current_end if after_current else today
     days = (course.start_date - reference).days
     if days <= GAP_FULL_DAYS:
-        points = WEIGHTS["gap_soon"]
+        points, mark = WEIGHTS["gap_soon"], good
     elif days <= GAP_LIMIT_DAYS:
-        points = WEIGHTS["gap_soon"] * (GAP_LIMIT_DAYS - days) / (GAP_LIMIT_DAYS - GAP_FULL_DAYS)
+        points, mark = WEIGHTS["gap_soon"] * (GAP_LIMIT_DAYS - days) / (GAP_LIMIT_DAYS - GAP_FULL_DAYS), info
     else:
         weeks = days // 7
         if after_current:
@@ -508,7 +731,7 @@ def _gap(course: Course, s: Situation, today: datetime.date) -> tuple[float, str
             )
         else:
             reason = ngettext("starts only in %(weeks)s week", "starts only in %(weeks)s weeks", weeks)
-        return WEIGHTS["gap_too_long"], reason % {"weeks": weeks}
+        return WEIGHTS["gap_too_long"], bad(reason % {"weeks": weeks})
     if after_current:
         reason = ngettext(
             "starts %(days)s day after the current course ends",
@@ -517,38 +740,35 @@ def _gap(course: Course, s: Situation, today: datetime.date) -> tuple[float, str
         )
     else:
         reason = ngettext("starts in %(days)s day", "starts in %(days)s days", days)
-    return points, reason % {"days": days}
+    return points, mark(reason % {"days": days})
 
 
-def _distance(course: Course, s: Situation) -> list[tuple[float, str]]:
+def _same_place(home: Municipality, there: Municipality) -> bool:
+    return home is there or (home.pk is not None and home.pk == there.pk)
+
+
+def _distance(course: Course, s: Situation) -> list[tuple[float, Reason]]:
     if course.venue is None:
-        return [(0.0, _("Online course: no travel"))]
+        return [(0.0, good(_("Online course: no travel")))]
     home, there = s.municipality, course.municipality
-    if home is there or (home.pk is not None and home.pk == there.pk):
-        return [(0.0, _("In the home municipality (%(municipality)s)") % {"municipality": there.name})]
+    if _same_place(home, there):
+        return [(0.0, good(_("In the home municipality (%(municipality)s)") % {"municipality": there.name}))]
     km = distance_km(home, there)
     lines = [line for line in RAIL_LINES.get(home.name, ()) if line in RAIL_LINES.get(there.name, ())]
     if lines:
         parts = [
             (
                 WEIGHTS["distance_per_km"] * km * WEIGHTS["rail_distance_factor"],
-                _("%(km)s km from home (rail line %(line)s)") % {"km": round(km), "line": ", ".join(lines)},
+                info(_("%(km)s km from home (rail line %(line)s)") % {"km": round(km), "line": ", ".join(lines)}),
             )
         ]
     else:
-        parts = [(WEIGHTS["distance_per_km"] * km, _("%(km)s km from home") % {"km": round(km)})]
-    if s.mobility == Participant.Mobility.LOCAL:
-        parts.append(
-            (
-                WEIGHTS["mobility_local_elsewhere"],
-                _("Outside the home municipality, but the person can only attend there"),
-            )
-        )
-    elif s.mobility == Participant.Mobility.PUBLIC_TRANSPORT:
+        parts = [(WEIGHTS["distance_per_km"] * km, info(_("%(km)s km from home") % {"km": round(km)}))]
+    if s.mobility == Participant.Mobility.PUBLIC_TRANSPORT:
         if lines:
-            parts.append((WEIGHTS["public_transport_rail"], _("Reachable by train")))
+            parts.append((WEIGHTS["public_transport_rail"], good(_("Reachable by train"))))
         else:
-            parts.append((WEIGHTS["public_transport_no_rail"], _("No train connection, only by bus")))
+            parts.append((WEIGHTS["public_transport_no_rail"], bad(_("No train connection, only by bus"))))
     return parts
 
 
@@ -564,46 +784,48 @@ def _course_slot(course: Course) -> str | None:
     return TimeOfDay.EVENING
 
 
-def _time_of_day(course: Course, s: Situation) -> tuple[float, str] | None:
+def _time_of_day(course: Course, s: Situation) -> tuple[float, Reason] | None:
     wanted = [t for t in TimeOfDay if t in s.times]
     if not wanted:
         return None
     slot = _course_slot(course)
     if slot is None:
-        return 0.0, _("Time of day not yet fixed")
+        return 0.0, check(_("Time of day not yet fixed"))
     if slot in wanted:
-        return WEIGHTS["time_fits"], _("%(slot)s, as wished") % {"slot": slot.label}
+        return WEIGHTS["time_fits"], good(_("%(slot)s, as wished") % {"slot": slot.label})
     reason = _("%(slot)s, outside the possible times (%(times)s)") % {
         "slot": slot.label,
         "times": ", ".join(str(t.label) for t in wanted),
     }
-    return WEIGHTS["time_does_not_fit"], reason
+    return WEIGHTS["time_does_not_fit"], bad(reason)
 
 
-def _childcare(course: Course, s: Situation) -> tuple[float, str] | None:
+def _childcare(course: Course, s: Situation) -> tuple[float, Reason] | None:
     if not s.needs_childcare:
         return None
     if course.childcare or (course.venue is not None and course.venue.childcare_on_site):
-        return WEIGHTS["childcare_available"], _("Childcare available")
-    return WEIGHTS["childcare_missing"], _("No childcare, although needed")
+        return WEIGHTS["childcare_available"], good(_("Childcare available"))
+    return WEIGHTS["childcare_missing"], bad(_("No childcare, although needed"))
 
 
-def _route(course: Course, s: Situation) -> tuple[float, str]:
+def _route(course: Course, s: Situation) -> tuple[float, Reason]:
     route = s.route
     if route == Route.SELF_PAYER:
-        return WEIGHTS["route_fits"], _("Access fits: %(route)s") % {"route": Route(route).label}
+        return WEIGHTS["route_fits"], good(_("Access fits: %(route)s") % {"route": Route(route).label})
     if course.funder == Funder.BAMF:
         if route in _BAMF_ROUTES:
-            return WEIGHTS["route_fits"], _("Access fits: %(route)s") % {"route": Route(route).label}
+            return WEIGHTS["route_fits"], good(_("Access fits: %(route)s") % {"route": Route(route).label})
         if route == Route.UNKNOWN:
-            return WEIGHTS["route_unknown"], _(
-                "Access to be checked: a BAMF course needs a claim, an obligation or an admission"
+            return WEIGHTS["route_unknown"], check(
+                _("Access to be checked: a BAMF course needs a claim, an obligation or an admission")
             )
-        return WEIGHTS["route_missing"], _("No access yet: a BAMF course needs a claim, an obligation or an admission")
+        return WEIGHTS["route_missing"], bad(
+            _("No access yet: a BAMF course needs a claim, an obligation or an admission")
+        )
     if course.funder == Funder.LAND:
-        return WEIGHTS["route_open"], _("Access fits: Land course, open to everyone")
+        return WEIGHTS["route_open"], good(_("Access fits: Land course, open to everyone"))
     if course.funder == Funder.COUNTY:
-        return WEIGHTS["route_open"], _("Access fits: county course, open to everyone")
+        return WEIGHTS["route_open"], good(_("Access fits: county course, open to everyone"))
     if course.funder == Funder.SELF_PAYERS:
-        return 0.0, _("Course for self-payers: participants pay a fee")
-    return WEIGHTS["route_open"], _("Access fits: open to everyone")
+        return 0.0, check(_("Course for self-payers: participants pay a fee"))
+    return WEIGHTS["route_open"], good(_("Access fits: open to everyone"))

@@ -82,6 +82,15 @@ class Handover(models.Model):
         related_name="+",
     )
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    # The place held in the target course once the receiver has accepted (released when the handover ends).
+    reservation = models.OneToOneField(
+        "courses.PlaceReservation",
+        verbose_name=_("reserved place"),
+        on_delete=models.PROTECT,
+        related_name="handover",
+        null=True,
+        blank=True,
+    )
     started_enrollment = models.OneToOneField(
         Enrollment,
         verbose_name=_("enrolment in the new course"),
@@ -156,10 +165,14 @@ class Handover(models.Model):
 
 
 class HandoverStep(models.Model):
-    """One step of a handover: which status, when, by whom, with an optional note."""
+    """One step of a handover: which status, when, by whom, with an optional note. Besides the status changes,
+    the case history records events that change no status but matter to both sides (a revoked consent)."""
+
+    CONSENT_REVOKED = "consent"
+    KINDS = [*Handover.Status.choices, (CONSENT_REVOKED, _("consent revoked"))]
 
     handover = models.ForeignKey(Handover, verbose_name=_("handover"), on_delete=models.CASCADE, related_name="steps")
-    status = models.CharField(_("status"), max_length=10, choices=Handover.Status.choices)
+    status = models.CharField(_("status"), max_length=10, choices=KINDS)
     at = models.DateTimeField(_("at"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"

@@ -1,7 +1,13 @@
 """Handover steps. Each step is a service with its own rules; a refused step says why and changes nothing.
 
 proposed → offered → accepted → started
-     ↘ withdrawn   ↘ declined  ↘ no_show / withdrawn
+     ↘ withdrawn   ↘ declined  ↘ no_show / withdrawn / declined
+
+- An offer needs a valid consent naming the receiving provider (unless the person stays with its own provider):
+  the receiver sees the person's data from the offer on.
+- Accepting reserves a place in the target course (courses.PlaceReservation, counted by with_places); the
+  reservation is released when the handover ends without a start, runs out RESERVATION_DAYS_AFTER_START days
+  after the course's start, and turns into the enrolment on "started".
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from courses.models import Course, Membership
+from courses.models import Course, Membership, PlaceReservation
+from courses.places import require_room
 from diepholz_coord import access
 from participants import selectors as participant_selectors
 from participants import services as participant_services
@@ -37,7 +44,8 @@ logger = logging.getLogger(__name__)
 ALLOWED: dict[str, set[str]] = {
     S.PROPOSED: {S.OFFERED, S.WITHDRAWN},
     S.OFFERED: {S.ACCEPTED, S.DECLINED, S.WITHDRAWN},
-    S.ACCEPTED: {S.STARTED, S.WITHDRAWN, S.NO_SHOW},
+    # Accepted, then declined: e.g. the placement test on the first day shows another level.
+    S.ACCEPTED: {S.STARTED, S.WITHDRAWN, S.NO_SHOW, S.DECLINED},
     S.STARTED: set(),
     S.DECLINED: set(),
     S.WITHDRAWN: set(),
@@ -72,7 +80,9 @@ def _lock(handover: Handover) -> Handover:
     # Lock the handover row only: PostgreSQL cannot lock the nullable side of the outer joins.
     return (
         Handover.objects.select_for_update(of=("self",))
-        .select_related("participant", "to_course", "to_provider", "from_provider")
+        .select_related(
+            "participant", "participant__provider", "to_course", "to_provider", "from_provider", "reservation"
+        )
         .get(pk=handover.pk)
     )
 
@@ -89,18 +99,21 @@ def _check_transition(handover: Handover, to_status: str, actor) -> None:
         raise PermissionDenied(_("Only the receiving provider or the coordination may do this."))
 
 
-def _check_target(course: Course) -> None:
-    """A handover goes to a course that has not started, is not cancelled and still has room."""
+def _check_target(course: Course, participant: Participant | None = None) -> None:
+    """A handover goes to a course that has not started, is not cancelled, still has room and is meant for the
+    person (target group: women only, age at the start, parents)."""
     if not course.is_bookable or course.start_date <= timezone.localdate():
         raise ValidationError(_("Choose a course that has not started yet and is not cancelled."))
-    enrolled = course.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    free = (
-        course.capacity - enrolled
-        if course.free_places is None
-        else min(course.free_places, course.capacity - enrolled)
-    )
-    if free <= 0:
-        raise ValidationError(_("“%(title)s” has no free place any more.") % {"title": course.title})
+    if participant is not None:
+        from .matching import target_group_refusal
+
+        refusal = target_group_refusal(course, participant)
+        if refusal:
+            raise ValidationError(
+                _("“%(title)s” is not meant for this person: %(reason)s") % {"title": course.title, "reason": refusal},
+                code="target_group",
+            )
+    require_room(course)
 
 
 def _check_course_begun(handover: Handover, to_status: str) -> None:
@@ -114,6 +127,28 @@ def _check_course_begun(handover: Handover, to_status: str) -> None:
     else:
         message = _("“%(title)s” only begins on %(date)s. A no-show can be recorded from that day on.")
     raise ValidationError(message % values, code="course_not_begun")
+
+
+def consent_needed(handover: Handover) -> bool:
+    """Whether the handover crosses providers, so that the person's consent must name the receiving provider."""
+    return handover.to_provider_id is not None and handover.to_provider_id != handover.participant.provider_id
+
+
+def _require_consent(handover: Handover, *, step: str) -> None:
+    if has_valid_consent(handover):
+        return
+    values = {"provider": handover.to_provider.name, "owner": handover.participant.provider.name}
+    if step == S.OFFERED:
+        message = _(
+            "There is no valid consent to hand this person's data over to %(provider)s, so the offer cannot be "
+            "sent. Please record the person's consent first (%(owner)s, who registered the person, records it)."
+        )
+    else:
+        message = _(
+            "There is no valid consent to hand this person's data over to %(provider)s (revoked or expired). "
+            "The handover waits for the consent; %(owner)s, who registered the person, can record it again."
+        )
+    raise ValidationError(message % values, code="consent_missing")
 
 
 def has_valid_consent(handover: Handover, today: datetime.date | None = None) -> bool:
@@ -163,7 +198,7 @@ def handover_propose(
     if to_course is None and wanted_level is None:
         raise ValidationError(_("Please choose a course, or at least the wanted level."))
     if to_course is not None:
-        _check_target(to_course)
+        _check_target(to_course, participant)
         if Handover.objects.filter(participant=participant, to_course=to_course, status__in=Handover.OPEN_STATUSES):
             raise ValidationError(_("There is already an open handover of this person to this course."))
     from_provider = from_enrollment.course.provider if from_enrollment else participant.provider
@@ -223,37 +258,57 @@ def handover_set_agreed_in(*, actor, handover: Handover, meeting=None) -> Handov
 
 @transaction.atomic
 def handover_offer(*, actor, handover: Handover, to_course: Course | None = None, note: str = "") -> Handover:
-    """Offer the person to the receiving provider (a specific course); that provider is told by e-mail."""
+    """Offer the person to the receiving provider (a specific course); that provider is told by e-mail.
+
+    Needs a valid consent naming the receiving provider: from the offer on, the receiver sees the person."""
     handover = _lock(handover)
     _check_transition(handover, S.OFFERED, actor)
     course = to_course or handover.to_course
     if course is None:
         raise ValidationError(_("Choose the course the person is offered to."))
-    _check_target(course)
+    _check_target(course, handover.participant)
     handover.to_course = course
     handover.to_provider = course.provider
+    _require_consent(handover, step=S.OFFERED)
     handover.status = S.OFFERED
     handover.due_on = timezone.localdate() + datetime.timedelta(days=DEFAULT_DUE_DAYS)
-    handover.save()
+    try:
+        with transaction.atomic():
+            handover.save()
+    except IntegrityError:
+        raise ValidationError(_("There is already an open handover of this person to this course.")) from None
     _notify(_step(handover, S.OFFERED, actor, note))
     return handover
 
 
+def _held_until(course: Course) -> datetime.date:
+    return course.start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START)
+
+
+def _release(handover: Handover, reason: str) -> None:
+    """Give the reserved place back (nothing to do when there is none, or it was released already)."""
+    if handover.reservation_id:
+        PlaceReservation.objects.filter(pk=handover.reservation_id, released_at__isnull=True).update(
+            released_at=timezone.now(), release_reason=reason
+        )
+
+
 @transaction.atomic
 def handover_accept(*, actor, handover: Handover, note: str = "") -> Handover:
+    """The receiver takes the person: a place in the course is reserved for them until they start.
+
+    Two providers accepting for the last place at once: the course row is locked, so exactly one gets it and
+    the other is told that the course has no free place any more."""
     handover = _lock(handover)
     _check_transition(handover, S.ACCEPTED, actor)
-    _check_target(handover.to_course)
-    if not has_valid_consent(handover):
-        raise ValidationError(
-            _(
-                "There is no valid consent to hand this person's data over to %(provider)s. The sending provider "
-                "must record it before the handover can be accepted."
-            )
-            % {"provider": handover.to_provider.name}
-        )
+    _require_consent(handover, step=S.ACCEPTED)
+    course = Course.objects.select_for_update().get(pk=handover.to_course_id)
+    _check_target(course, handover.participant)
+    handover.reservation = PlaceReservation.objects.create(
+        course=course, held_until=_held_until(course), created_by=actor
+    )
     handover.status = S.ACCEPTED
-    handover.due_on = handover.to_course.start_date
+    handover.due_on = course.start_date
     handover.save()
     _notify(_step(handover, S.ACCEPTED, actor, note))
     return handover
@@ -265,6 +320,7 @@ def handover_decline(*, actor, handover: Handover, reason: str) -> Handover:
     _check_transition(handover, S.DECLINED, actor)
     if not reason.strip():
         raise ValidationError({"reason": _("Please give a reason for declining.")})
+    _release(handover, PlaceReservation.Release.DECLINED)
     handover.status = S.DECLINED
     handover.decline_reason = reason.strip()
     handover.due_on = None
@@ -275,24 +331,41 @@ def handover_decline(*, actor, handover: Handover, reason: str) -> Handover:
 
 @transaction.atomic
 def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
-    """The person has started: enrol them in the receiving course (capacity rules apply)."""
+    """The person has started: the reserved place becomes their enrolment in the receiving course."""
     handover = _lock(handover)
     _check_transition(handover, S.STARTED, actor)
     _check_course_begun(handover, S.STARTED)
-    if not has_valid_consent(handover):
-        raise ValidationError(_("The consent to hand over has been revoked or has expired."))
+    _require_consent(handover, step=S.STARTED)
     # The receiving provider may have given the person the place already (e.g. from the course's page): then that
-    # place is the one the handover started with; otherwise the person is enrolled now.
+    # place is the one the handover started with; otherwise the reserved place becomes the enrolment.
     enrollment = handover.participant.enrollments.filter(
         course=handover.to_course, status=Enrollment.Status.ENROLLED, started_by_handover__isnull=True
-    ).first() or participant_services.enrollment_enrol(
-        actor=actor, participant=handover.participant, course=handover.to_course
-    )
+    ).first()
+    _release(handover, PlaceReservation.Release.ENROLLED)
+    if enrollment is None:
+        try:
+            enrollment = participant_services.enrollment_enrol(
+                actor=actor, participant=handover.participant, course=handover.to_course
+            )
+        except ValidationError as error:
+            if handover.reservation_id and not handover.reservation.is_active():
+                raise ValidationError(
+                    _(
+                        "The place reserved for this person was given back on %(date)s, and “%(title)s” has no "
+                        "free place any more. Free a place in the course, or record a no-show."
+                    )
+                    % {
+                        "date": date_format(handover.reservation.held_until, "SHORT_DATE_FORMAT"),
+                        "title": handover.to_course.title,
+                    },
+                    code="no_room",
+                ) from error
+            raise
     handover.status = S.STARTED
     handover.started_enrollment = enrollment
     handover.due_on = None
     handover.save()
-    _step(handover, S.STARTED, actor, note)
+    _notify(_step(handover, S.STARTED, actor, note))
     return handover
 
 
@@ -300,10 +373,14 @@ def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
 def handover_withdraw(*, actor, handover: Handover, note: str = "") -> Handover:
     handover = _lock(handover)
     _check_transition(handover, S.WITHDRAWN, actor)
+    was_offered = handover.status != S.PROPOSED
+    _release(handover, PlaceReservation.Release.WITHDRAWN)
     handover.status = S.WITHDRAWN
     handover.due_on = None
     handover.save()
-    _step(handover, S.WITHDRAWN, actor, note)
+    step = _step(handover, S.WITHDRAWN, actor, note)
+    if was_offered:  # the receiver knew of it: tell it that it is off
+        _notify(step)
     return handover
 
 
@@ -312,11 +389,35 @@ def handover_no_show(*, actor, handover: Handover, note: str = "") -> Handover:
     handover = _lock(handover)
     _check_transition(handover, S.NO_SHOW, actor)
     _check_course_begun(handover, S.NO_SHOW)
+    _release(handover, PlaceReservation.Release.NO_SHOW)
     handover.status = S.NO_SHOW
     handover.due_on = None
     handover.save()
-    _step(handover, S.NO_SHOW, actor, note)
+    _notify(_step(handover, S.NO_SHOW, actor, note))
     return handover
+
+
+def on_consent_revoked(sender, *, consent, actor, **kwargs) -> None:
+    """participants.signals.consent_revoked: a decoupled side effect of the revocation (same transaction)."""
+    if consent.recipient_id is not None:
+        handovers_consent_revoked(actor=actor, consent=consent)
+
+
+def handovers_consent_revoked(*, actor, consent) -> int:
+    """A consent to hand over was revoked: every open handover of the person to that provider now waits for a
+    consent. The case history records it and the giving side is told by e-mail. Returns how many."""
+    handovers = Handover.objects.filter(
+        participant_id=consent.participant_id,
+        to_provider_id=consent.recipient_id,
+        status__in=Handover.OPEN_STATUSES,
+    ).select_related("participant", "to_provider")
+    count = 0
+    for handover in handovers:
+        if has_valid_consent(handover):
+            continue  # another consent to the same provider is still valid
+        _notify(_step(handover, HandoverStep.CONSENT_REVOKED, actor))
+        count += 1
+    return count
 
 
 STEP_SERVICES = {
@@ -328,8 +429,18 @@ STEP_SERVICES = {
 }
 
 
-# Steps the other side is told about by e-mail: an offer goes to the receiving provider, an answer to the sender.
-MAILED_STEPS = {S.OFFERED: "to_provider", S.ACCEPTED: "from_provider", S.DECLINED: "from_provider"}
+# Steps the other side is told about by e-mail: the receiver of an offer (and of its withdrawal), the giving side of
+# every answer and of a revoked consent.
+GIVER, RECEIVER = "giver", "receiver"
+MAILED_STEPS = {
+    S.OFFERED: RECEIVER,
+    S.WITHDRAWN: RECEIVER,
+    S.ACCEPTED: GIVER,
+    S.DECLINED: GIVER,
+    S.STARTED: GIVER,
+    S.NO_SHOW: GIVER,
+    HandoverStep.CONSENT_REVOKED: GIVER,
+}
 
 
 def _notify(step: HandoverStep) -> None:
@@ -354,16 +465,31 @@ def _notify(step: HandoverStep) -> None:
     transaction.on_commit(enqueue)
 
 
+def _provider_recipients(providers) -> list[str]:
+    """A provider's own address and its admins' addresses."""
+    ids = [p.pk for p in providers]
+    admins = (
+        Membership.objects.filter(provider_id__in=ids, role=Membership.Role.ADMIN, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    return sorted({p.email for p in providers} | set(admins) - {""})
+
+
 def handover_send_mail(*, handover_id: int, step_id: int) -> int:
     """E-mail the other side about one step of a handover; returns the number of messages sent (0 or 1).
 
-    Idempotent: the step is claimed (``mail_sent_at``) before sending, so a task delivered twice sends once; a
-    failed send gives the claim back and raises, so that the task retries. A step that no longer exists (or
-    needs no e-mail) sends nothing.
+    The mail says who acted, for whom, and links to the handover. Idempotent: the step is claimed
+    (``mail_sent_at``) before sending, so a task delivered twice sends once; a failed send gives the claim back and
+    raises, so that the task retries. A step that no longer exists (or needs no e-mail) sends nothing.
     """
     step = (
         HandoverStep.objects.select_related(
-            "handover__participant", "handover__to_course", "handover__to_provider", "handover__from_provider"
+            "by",
+            "handover__participant__provider",
+            "handover__to_course",
+            "handover__to_provider",
+            "handover__from_provider",
         )
         .filter(pk=step_id, handover_id=handover_id)
         .first()
@@ -371,31 +497,36 @@ def handover_send_mail(*, handover_id: int, step_id: int) -> int:
     if step is None or step.status not in MAILED_STEPS:
         return 0
     handover = step.handover
-    to_provider = MAILED_STEPS[step.status] == "to_provider"
-    provider = handover.to_provider if to_provider else handover.from_provider
-    if provider is None:
-        return 0
-    recipients = sorted(
-        {
-            provider.email,
-            *Membership.objects.filter(provider=provider, role="admin", user__is_active=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True),
-        }
-        - {""}
-    )
+    side = MAILED_STEPS[step.status]
+    if side == RECEIVER:
+        providers = [handover.to_provider] if handover.to_provider else []
+    else:
+        providers = list({p.pk: p for p in (handover.from_provider, handover.participant.provider)}.values())
+    recipients = _provider_recipients(providers)
     if not recipients:
         return 0
-    status = S(step.status).label
     with translation.override(settings.LANGUAGE_CODE):
-        subject = (
-            _("Handover offered: %(code)s for “%(course)s”")
-            if to_provider
-            else _("Handover %(status)s: %(code)s for “%(course)s”")
-        ) % {"code": handover.participant.code, "course": handover.to_course, "status": status}
+        values = {"code": handover.participant.code, "course": handover.to_course}
+        if step.status == S.OFFERED:
+            subject = _("Handover offered: %(code)s for “%(course)s”") % values
+        elif step.status == HandoverStep.CONSENT_REVOKED:
+            subject = _("Consent revoked: handover of %(code)s to “%(course)s” waits") % values
+        else:
+            subject = _("Handover %(status)s: %(code)s for “%(course)s”") % {
+                **values,
+                "status": S(step.status).label,
+            }
         body = render_to_string(
             "transitions/email/handover.txt",
-            {"handover": handover, "to_provider": to_provider, "status": status, "site_url": settings.SITE_URL},
+            {
+                "handover": handover,
+                "step": step,
+                "to_receiver": side == RECEIVER,
+                "addressee": ", ".join(p.name for p in providers),
+                "actor": selectors.actor_label(step.by, handover),
+                "status": S(step.status).label if step.status in S.values else "",
+                "site_url": settings.SITE_URL,
+            },
         )
     if not HandoverStep.objects.filter(pk=step.pk, mail_sent_at__isnull=True).update(mail_sent_at=timezone.now()):
         return 0  # sent already (a task delivered twice)

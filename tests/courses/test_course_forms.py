@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from courses.models import Course, Venue
 
+from .. import factories
 from ..factories import VenueFactory, report
 
 
@@ -208,6 +209,37 @@ def test_course_list_shows_current_courses_unless_all_are_asked_for(world, login
 
 
 @pytest.mark.django_db
-def test_provider_list_of_filter_is_scoped(world, login):
-    html = login(world.users.a_staff).get(reverse("courses:course_list")).content.decode()
-    assert "Träger B" not in html
+def test_providers_see_their_own_courses_first_and_switch_to_the_whole_district(world, login):
+    client = login(world.users.a_staff)
+    url = reverse("courses:course_list")
+    html = client.get(url).content.decode()
+    assert "Kurs A" in html and "Kurs B" not in html, "a provider's list starts with its own courses"
+    assert 'value="mine" selected' in html
+    html = client.get(url, {"scope": "all"}).content.decode()
+    assert "Kurs A" in html and "Kurs B" in html
+    # The provider filter offers every active provider: course facts are public within the district.
+    html = client.get(url, {"scope": "all", "provider": world.provider_b.pk}).content.decode()
+    assert "Kurs B" in html and "Kurs A" not in html
+    # The county roles have no switch: they always see the whole district.
+    html = login(world.users.county).get(url).content.decode()
+    assert "Kurs A" in html and "Kurs B" in html and 'name="scope"' not in html
+
+
+@pytest.mark.django_db
+def test_another_providers_course_page_shows_public_facts_only(world, login):
+    from participants.models import Enrollment
+
+    factories.report(world.course_b, 4, note="Frau Beispiel hat abgesagt")
+    person_b = factories.ParticipantFactory(provider=world.provider_b, first_name="Zeynep", last_name="Kaya")
+    Enrollment.objects.create(participant=person_b, course=world.course_b, status="enrolled")
+    world.provider_b.contact_name, world.provider_b.phone = "Frau Kontakt", "04242 123"
+    world.provider_b.save()
+    html = login(world.users.a_admin).get(reverse("courses:course_detail", args=[world.course_b.pk])).content.decode()
+    for public in ("Kurs B", "Träger B", "Frau Kontakt", "04242 123", world.course_b.municipality.name):
+        assert public in html
+    assert "data-free-places>4<" in html  # the one figure: 4 reported, capacity 20, 1 enrolled, nothing reserved
+    for private in ("Zeynep", "Kaya", person_b.code, "Frau Beispiel", "Bearbeiten", "Melden"):
+        assert private not in html, private
+    # Its edit and report pages stay closed: another provider's data is 404.
+    for name in ("courses:course_update", "courses:course_cancel", "courses:course_report_places"):
+        assert login(world.users.a_admin).get(reverse(name, args=[world.course_b.pk])).status_code == 404

@@ -42,12 +42,14 @@ def queries(client, url):
 
 PAGES = [
     # session, user, groups and memberships are 4 of these; the rest is the page's own.
-    ("home", "a_staff", 7),  # + open action items from meetings
-    ("home", "coordinator", 7),
+    # + open action items from meetings, the provider's handover queue, the next meetings
+    ("home", "a_staff", 9),
+    # + the handover counts and ending courses, the next meetings, open action items (count and first ten)
+    ("home", "coordinator", 12),
     ("courses:district_overview", "county", 9),  # 7 + transition metrics (enrollments, handover counts)
     ("courses:course_list", "coordinator", 8),
     ("courses:course_list", "a_admin", 9),
-    ("courses:provider_list", "coordinator", 4),
+    ("courses:provider_list", "coordinator", 5),  # providers + their courses' figures (places rule)
 ]
 
 

@@ -1,5 +1,6 @@
-"""A provider registers a participant, records consent and enrols them into another provider's course with
-one free place; the district overview then shows 0 free places for that course."""
+"""A provider registers a participant, records consent and offers them for another provider's course with one
+free place (a handover: no direct enrolment into another provider's course); that provider accepts, which
+reserves the place, and the district overview then shows 0 free places for that course."""
 
 import pytest
 
@@ -18,6 +19,7 @@ def test_register_consent_enrol_and_overview_shows_zero(new_page):
     course = factories.CourseFactory(provider=runner, title="Alphakurs Twistringen", capacity=12, level_from=0)
     factories.report(course, 1)
     factories.MembershipFactory(provider=owner, role="staff", user=factories.UserFactory(username="beraterin"))
+    factories.MembershipFactory(provider=runner, role="admin", user=factories.UserFactory(username="sprachschule"))
     factories.coordinator(username="koordination")
 
     page = new_page()
@@ -44,14 +46,27 @@ def test_register_consent_enrol_and_overview_shows_zero(new_page):
     page.wait_for_url(f"**/teilnehmende/{person.pk}/")
     assert Consent.objects.valid().filter(participant=person, recipient=runner).exists()
 
+    # Another provider's course: the enrolment page offers a handover instead of a direct enrolment.
     page.get_by_role("link", name="In einen Kurs einschreiben").click()
-    page.get_by_label("Alphakurs Twistringen").check()
-    page.get_by_label("Jetzt einschreiben").check()
-    page.get_by_role("button", name="Speichern").click()
-    page.wait_for_url(f"**/teilnehmende/{person.pk}/")
-    assert "wurde in „Alphakurs Twistringen“ eingeschrieben" in page.content()
-    screenshot(page, "participant-enrolled")
-    assert Enrollment.objects.get(participant=person).status == "enrolled"
+    others = page.locator("[data-other-courses]")
+    assert "Alphakurs Twistringen" in others.inner_text() and "Einwilligung zur Übergabe: ja" in others.inner_text()
+    screenshot(page, "participant-enrol-page")
+    others.get_by_role("link", name="Übergabe vorschlagen").click()
+    page.wait_for_url("**/uebergaenge/neu/**")
+    page.get_by_role("button", name="Übergabe vorschlagen").click()
+    page.wait_for_url("**/uebergaenge/*/")
+    page.get_by_role("button", name="Angebot senden").click()
+    page.wait_for_load_state()
+    assert "Das Angebot wurde an Sprachschule Süd (Demo) gesendet." in page.content()
+    assert not Enrollment.objects.filter(participant=person).exists()
+
+    runner_page = new_page()
+    log_in(runner_page, "sprachschule", factories.PASSWORD)
+    runner_page.locator("#incoming-offers").get_by_role("link").first.click()
+    runner_page.get_by_role("button", name="Annehmen").click()
+    runner_page.wait_for_load_state()
+    assert "ist für die Person reserviert" in runner_page.content()
+    screenshot(runner_page, "participant-handover-accepted")
 
     coordinator = new_page()
     log_in(coordinator, "koordination", factories.PASSWORD)

@@ -128,25 +128,45 @@ def test_expired_consent_counts_as_none(world, login):
 
 
 @pytest.mark.django_db
-def test_enrolment_across_providers_needs_consent_and_updates_free_places(world, login):
+def test_no_direct_enrolment_into_another_providers_course(world, login):
+    """Another provider decides who gets a place in its course: A's staff are sent to propose a handover, with or
+    without a consent, and nothing is written into B's course."""
     person = factories.ParticipantFactory(provider=world.provider_a, last_name="Karimi")
     factories.report(world.course_b, 2)
     client = login(world.users.a_staff)
     url = reverse("participants:enrollment_create", args=[person.pk])
-    response = client.post(url, {"course": world.course_b.pk, "action": "enrol"})
-    assert response.status_code == 400
-    assert "Bitte erfassen Sie zuerst die Einwilligung." in response.content.decode()
+    page = client.get(url).content.decode()
+    assert "Kurse anderer Träger" in page and "Kurs B" in page
+    assert f"{reverse('transitions:handover_create')}?teilnehmende={person.pk}&amp;kurs={world.course_b.pk}" in page
+    before = PlaceReport.objects.count()
+    for consent in (False, True):
+        if consent:
+            factories.ConsentFactory(participant=person, recipient=world.provider_b)
+        for action in ("enrol", "wait"):
+            response = client.post(url, {"course": world.course_b.pk, "action": action})
+            assert response.status_code == 400
+        with pytest.raises(services.ValidationError, match="als Übergabe"):
+            services.enrollment_enrol(actor=world.users.a_staff, participant=person, course=world.course_b)
     assert not Enrollment.objects.filter(participant=person).exists()
+    assert PlaceReport.objects.count() == before
 
+
+@pytest.mark.django_db
+def test_the_courses_provider_enrols_a_handed_over_person_and_free_places_follow(world, login):
+    person = factories.ParticipantFactory(provider=world.provider_a, last_name="Karimi")
+    factories.report(world.course_b, 2)
     factories.ConsentFactory(participant=person, recipient=world.provider_b)
-    response = client.post(url, {"course": world.course_b.pk, "action": "enrol"})
+    client = login(world.users.b_admin)
+    response = client.post(
+        reverse("participants:enrollment_create", args=[person.pk]), {"course": world.course_b.pk, "action": "enrol"}
+    )
     assert response.status_code == 302
     enrollment = Enrollment.objects.get(participant=person, course=world.course_b)
     assert enrollment.status == "enrolled" and enrollment.enrolled_on == timezone.localdate()
     world.course_b.refresh_from_db()
     assert world.course_b.free_places == 1
     newest = PlaceReport.objects.filter(course=world.course_b).first()
-    assert newest.free_places == 1 and newest.reported_by == world.users.a_staff
+    assert newest.free_places == 1 and newest.reported_by == world.users.b_admin
     assert newest.note == "Einschreibung (Teilnehmendenverwaltung)" and person.code not in newest.note
 
     client.post(reverse("participants:enrollment_withdraw", args=[enrollment.pk]))
@@ -301,7 +321,7 @@ def test_course_page_lists_its_participants_and_enrols_from_its_waiting_list(wor
     own = factories.ParticipantFactory(provider=world.provider_a, last_name="Eigene-Person")
     foreign = factories.ParticipantFactory(provider=world.provider_b, last_name="Fremde-Person")
     factories.ConsentFactory(participant=foreign, recipient=world.provider_a)
-    services.enrollment_add_to_waiting_list(actor=world.users.b_admin, participant=foreign, course=world.course_a)
+    services.enrollment_add_to_waiting_list(actor=world.users.a_staff, participant=foreign, course=world.course_a)
     Consent.objects.filter(participant=foreign).update(revoked_on=timezone.localdate())
     services.enrollment_add_to_waiting_list(actor=world.users.a_staff, participant=own, course=world.course_a)
     client = login(world.users.a_staff)

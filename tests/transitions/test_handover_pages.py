@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Course
+from participants import services as participant_services
 from participants.models import Enrollment
 from transitions import services
 from transitions.models import Handover
@@ -54,22 +55,38 @@ def test_board_shows_columns_and_overdue_first(world, login):
 
 
 @pytest.mark.django_db
-def test_receiver_sees_pseudonym_until_consent_and_accepts_over_http(world, login):
+def test_consent_first_offer_then_pseudonym_while_revoked(world, login):
+    """No offer without a consent naming the receiver; a revoked consent makes the handover wait for one (the
+    receiver sees the pseudonymised profile and cannot accept) until a new consent is recorded."""
     person = factories.ParticipantFactory(provider=world.provider_a, last_name="Übergabe-Test")
     course = factories.CourseFactory(provider=world.provider_b, title="Anschluss bei B")
     handover = services.handover_propose(actor=world.users.a_admin, participant=person, to_course=course)
-    services.handover_offer(actor=world.users.a_admin, handover=handover)
-    client = login(world.users.b_admin)
-    html = client.get(handover.get_absolute_url()).content.decode()
-    assert "Übergabe-Test" not in html and person.code in html
-    response = client.post(reverse("transitions:handover_step", args=[handover.pk, "annehmen"]), follow=True)
+    sender = login(world.users.a_admin)
+    page = sender.get(handover.get_absolute_url()).content.decode()
+    assert "Keine gültige Einwilligung zur Weitergabe an Träger B" in page
+    assert f"/teilnehmende/{person.pk}/einwilligung/?empfaenger={world.provider_b.pk}&amp;weiter=" in page
+    assert 'disabled aria-describedby="offer-blocked"' in page
+    response = sender.post(reverse("transitions:handover_step", args=[handover.pk, "anbieten"]), follow=True)
+    assert "daher kann das Angebot nicht gesendet werden" in response.content.decode()
+    handover.refresh_from_db()
+    assert handover.status == "proposed"
+
+    consent = factories.ConsentFactory(participant=person, recipient=world.provider_b)
+    sender.post(reverse("transitions:handover_step", args=[handover.pk, "anbieten"]))
+    handover.refresh_from_db()
+    assert handover.status == "offered"
+    receiver = login(world.users.b_admin)
+    assert "Übergabe-Test" in receiver.get(handover.get_absolute_url()).content.decode()
+
+    participant_services.consent_revoke(actor=world.users.a_admin, consent=consent)
+    html = receiver.get(handover.get_absolute_url()).content.decode()
+    assert "Übergabe-Test" not in html and person.code in html and "wartet auf Einwilligung" in html
+    response = receiver.post(reverse("transitions:handover_step", args=[handover.pk, "annehmen"]), follow=True)
     assert "keine gültige Einwilligung" in response.content.decode()
     handover.refresh_from_db()
     assert handover.status == "offered"
     factories.ConsentFactory(participant=person, recipient=world.provider_b)
-    html = client.get(handover.get_absolute_url()).content.decode()
-    assert "Übergabe-Test" in html
-    client.post(reverse("transitions:handover_step", args=[handover.pk, "annehmen"]))
+    receiver.post(reverse("transitions:handover_step", args=[handover.pk, "annehmen"]))
     handover.refresh_from_db()
     assert handover.status == "accepted"
 
@@ -146,7 +163,7 @@ def test_participant_page_suggests_next_courses_and_proposes_in_one_click(world,
 
 
 @pytest.mark.django_db
-def test_receiver_sees_no_checklist_details_or_proposals_before_consent(world, login):
+def test_receiver_sees_no_checklist_details_or_proposals_without_consent(world, login):
     person = factories.ParticipantFactory(provider=world.provider_a, last_name="Checkliste-Test")
     course = factories.CourseFactory(provider=world.provider_b, title="Kurs bei B")
     handover = services.handover_propose(
@@ -166,7 +183,11 @@ def test_receiver_sees_no_checklist_details_or_proposals_before_consent(world, l
     # Only proposed: not B's business yet.
     assert client.get(handover.get_absolute_url()).status_code == 404
     assert "Checkliste-Test" not in client.get(reverse("transitions:handover_list")).content.decode()
+    consent = factories.ConsentFactory(participant=person, recipient=world.provider_b)
     services.handover_offer(actor=world.users.a_admin, handover=handover)
+    assert "Ausländerbehörde Diepholz" in client.get(handover.get_absolute_url()).content.decode()
+    # The consent is revoked: from now on B sees whether items are there, not what they say.
+    participant_services.consent_revoke(actor=world.users.a_admin, consent=consent)
     html = client.get(handover.get_absolute_url()).content.decode()
     for secret in ("Checkliste-Test", "Ausländerbehörde Diepholz", "DTZ A2", "alleinerziehend", "Notiz-nur-für-A"):
         assert secret not in html, secret
@@ -281,6 +302,7 @@ def test_county_staff_see_no_small_numbers_in_the_transition_figures(world, logi
 @pytest.mark.django_db
 def test_handover_for_a_wanted_level_gets_its_course_when_offered(world, login):
     person = factories.ParticipantFactory(provider=world.provider_a)
+    factories.ConsentFactory(participant=person, recipient=world.provider_b)
     handover = services.handover_propose(actor=world.users.a_admin, participant=person, wanted_level=2)
     assert handover.to_course is None
     client = login(world.users.a_admin)
@@ -357,7 +379,7 @@ def test_ending_course_page_does_not_suggest_a_course_already_proposed(world, lo
     services.handover_propose(actor=world.users.a_admin, participant=person, to_course=follow_up)
     page = client.get(url).content.decode()
     assert f'name="kurs" value="{follow_up.pk}"' not in page
-    assert "Der einzige Anschluss – vorgeschlagen" in page
+    assert "Der einzige Anschluss</a>" in page and 'status-badge">vorgeschlagen</span>' in page
 
 
 @pytest.mark.django_db

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from courses.domain import COURSE_TYPE_DEFAULTS, CourseType, Level
+from courses.domain import COURSE_TYPE_DEFAULTS, CourseType, Level, target_group_defaults
 from courses.models import Course, Membership, Municipality, PlaceReport, Provider, Venue
 from diepholz_coord import access
 
@@ -272,6 +272,8 @@ class CourseSpec:
     cancel_reason: str = ""
     weeks: int | None = None  # length of courses without teaching units (language cafés)
     municipality: str | None = None  # for online courses without a venue
+    # Target group as data where the course deviates from its type's defaults (courses.domain).
+    target: tuple[tuple[str, object], ...] = ()
 
 
 COURSES = [
@@ -424,6 +426,7 @@ COURSES = [
         "lernhaus", "lh_lemfoerde", "Deutsch für Mütter – Einstieg", T.LK_NIEDRIG, ("start", -21), S.RUNNING,
         weekdays=(1, 3), slot="parents", levels=(L.ALPHA, L.A1), childcare=True,
         target_group="Mütter in der Wartezeit auf einen Integrationskurs",
+        target=(("women_only", True), ("parents_only", True)),
     ),
     CourseSpec(
         "lernhaus", "lh_lemfoerde", "Frauenintegrationskurs Lemförde (Vorjahr)", T.IK_FRAUEN, ("end", -60),
@@ -464,6 +467,7 @@ COURSES = [
     CourseSpec(
         "jmd", "jmd_sulingen", "Sprachcafé für junge Leute", T.SPRACHCAFE, ("start", -60), S.RUNNING,
         weekdays=(2,), slot="cafe", levels=(L.A1, L.B1), weeks=30, target_group="Junge Menschen von 12 bis 27",
+        target=(("age_min", 12), ("age_max", 27)),
     ),
     CourseSpec(
         "bruvi", "bruvi_treff", "Sprachcafé Bruchhausen-Vilsen", T.SPRACHCAFE, ("start", -90), S.RUNNING,
@@ -476,6 +480,7 @@ COURSES = [
     CourseSpec(
         "kirchdorf", "kirchdorf_dgh", "Frauen-Sprachcafé Kirchdorf", T.SPRACHCAFE, ("start", -100), S.RUNNING,
         weekdays=(3,), slot="cafe", weeks=40, childcare=True, target_group="Frauen, Kinder willkommen",
+        target=(("women_only", True),),
         report="stale",
     ),
     CourseSpec(
@@ -807,6 +812,8 @@ class Command(BaseCommand):
                     "capacity": capacity,
                     "min_size": min_size,
                     "childcare": spec.childcare,
+                    **target_group_defaults(spec.course_type),
+                    **dict(spec.target),
                     "target_group": spec.target_group,
                     "status": spec.status,
                     "cancel_reason": spec.cancel_reason,

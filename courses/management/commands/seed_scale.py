@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from courses.domain import COURSE_TYPE_DEFAULTS, CourseType, Level
+from courses.domain import COURSE_TYPE_DEFAULTS, CourseType, Level, target_group_defaults
 from courses.models import Course, Municipality, PlaceReport, Provider, Venue
 
 from .seed_demo import SEED, SLOTS, load_municipalities, reference_data
@@ -318,6 +318,7 @@ class Command(BaseCommand):
             capacity=capacity,
             min_size=min_size,
             childcare=course_type in (CourseType.IK_ELTERN, CourseType.IK_FRAUEN) or rng.random() < 0.1,
+            **target_group_defaults(course_type),
             target_group="",
             status=status,
             cancel_reason=cancel_reason,
