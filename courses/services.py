@@ -25,7 +25,7 @@ from diepholz_coord import access
 from diepholz_coord.audit import audit
 
 from .domain import TARGET_GROUP_FIELDS, target_group_defaults
-from .models import Course, Membership, PlaceReport, Provider, Venue
+from .models import Course, Membership, PlaceReport, PlaceReservation, Provider, Venue
 from .places import current_places
 from .rules import course_rule_errors
 
@@ -131,6 +131,10 @@ def course_cancel(*, actor, course: Course, reason: str) -> Course:
     course.cancel_reason = reason.strip()
     track_cancellation(course)
     course.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    # Places held for accepted handovers are given back (the handovers stay open for their providers to withdraw).
+    course.reservations.filter(released_at__isnull=True).update(
+        released_at=timezone.now(), release_reason=PlaceReservation.Release.CANCELLED
+    )
     audit(actor=actor, obj=course, action="change", changed=["status", "cancel_reason"], note=reason)
     return course
 

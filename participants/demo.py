@@ -383,6 +383,7 @@ class PersonPlan:
     needs_childcare: bool
     times: list[str]
     mobility: str
+    is_parent: bool | None = None
     status: str = Participant.Status.ACTIVE
     notes: list[str] = field(default_factory=list)
     enrollments: list[EnrollmentPlan] = field(default_factory=list)
@@ -531,12 +532,12 @@ class Planner:
         today = self.today
         if course is not None:
             channel = channel_of(course.course_type)
-            ctype = course.course_type
-            if ctype == T.IK_FRAUEN or "Mütter" in course.title or "Frauen" in course.title:
+            # Whom the course is for is data on the course (target group), not in its title.
+            if course.women_only:
                 female = True
-            if ctype == T.IK_JUGEND or "junge Leute" in course.title:
+            if course.age_max is not None and course.age_max <= 27:
                 young = True
-            if childcare is None and (course.childcare or ctype == T.IK_ELTERN):
+            if childcare is None and (course.childcare or course.parents_only):
                 childcare = 0.7
             if level is None:
                 options = entry_levels(course)
@@ -643,9 +644,34 @@ class Planner:
             needs_childcare=needs_childcare,
             times=times,
             mobility=mobility,
+            is_parent=self.parent_of(key, needs_childcare=needs_childcare, age=age, gender=gender),
         )
         self.people.append(person)
         return person
+
+    def parent_of(self, key: str, *, needs_childcare: bool, age: int, gender: str) -> bool | None:
+        """Recorded as a parent where childcare is needed; for others "no", "yes" or not recorded (a generator of
+        its own, so that the rest of the plan stays as it was)."""
+        if needs_childcare:
+            return True
+        roll = self.rng("parent", key).random()
+        if age < 25:
+            return False if roll < 0.7 else None
+        return True if roll < 0.35 else (False if roll < 0.65 else None)
+
+    def align_with_courses(self, person: PersonPlan) -> None:
+        """Make the record say what the person's courses imply: someone who sits in a course outside the home
+        municipality can travel; someone in a BAMF course has a route into it; a parents' course is for a parent."""
+        attended = [e for e in person.enrollments if e.status != Enrollment.Status.WAITING]
+        if person.mobility == Participant.Mobility.LOCAL and any(
+            e.course.venue_id is not None and e.course.municipality_id != person.municipality.pk for e in attended
+        ):
+            person.mobility = Participant.Mobility.PUBLIC_TRANSPORT
+        if person.route in (R.LAND_COURSE, R.COUNTY_COURSE) and any(e.course.funder == "bamf" for e in attended):
+            routes = {k: w for k, w in ROUTES_BY_STATUS.get(person.residence, {}).items() if k != R.SELF_PAYER}
+            person.route = _weighted(self.rng("route", person.key), routes) if routes else R.BAMF_ADMISSION
+        if any(e.course.parents_only for e in person.enrollments):
+            person.is_parent = True
 
     @staticmethod
     def status_ok(status: str, channel: str, admission_ok: bool) -> bool:
@@ -676,13 +702,19 @@ class Planner:
         """Whether an existing person could take a place in (or wait for) this course."""
         if not level_fits(person.level, course) or person.status != Participant.Status.ACTIVE:
             return False
-        if (course.course_type == T.IK_FRAUEN or "Frauen" in course.title or "Mütter" in course.title) and (
-            not person.female
-        ):
+        from transitions.matching import Person, target_group_exclusion
+
+        # The matching's target-group rules (women only, age at the start, parents), on the planned person.
+        planned = Person(
+            gender=person.gender,
+            birth_year=person.birth_year,
+            birth_date=person.birth_date,
+            is_parent=person.is_parent,
+            needs_childcare=person.needs_childcare,
+        )
+        if target_group_exclusion(course, planned) is not None:
             return False
-        if (course.course_type == T.IK_JUGEND or "junge Leute" in course.title) and person.age(self.today) > 26:
-            return False
-        if course.course_type == T.IK_ELTERN and not person.needs_childcare:
+        if course.parents_only and not person.needs_childcare:
             return False
         bamf = channel_of(course.course_type) in ("ik", "bsk")
         if bamf and person.residence in NO_IK_ACCESS and person.route != R.BAMF_ADMISSION:
@@ -1025,6 +1057,7 @@ class Planner:
                 person.notes.append("Einstufungstest ist vereinbart.")
 
         for person in self.people:
+            self.align_with_courses(person)
             self.consents(person)
             self.finish(person)
         return self.people
@@ -1199,6 +1232,7 @@ def _participant(person: PersonPlan) -> Participant:
         route=person.route,
         residence_status=person.residence if person.store_residence else "",
         needs_childcare=person.needs_childcare,
+        is_parent=person.is_parent,
         times=person.times,
         mobility=person.mobility,
         notes=" ".join(dict.fromkeys(person.notes)),

@@ -18,11 +18,15 @@ import datetime
 import random
 
 from auditlog.context import disable_auditlog
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from courses.models import Course
+from courses.models import Course, PlaceReservation, Provider
+from courses.places import current_places
 from participants.models import Consent, Enrollment
 
+from . import matching
 from .models import Handover, HandoverStep
 
 S = Handover.Status
@@ -150,8 +154,16 @@ def _history(rng: random.Random, today: datetime.date) -> int:
         if course.start_date <= today:
             handover = _handover(done, course, S.STARTED, started_enrollment=following)
             dated.append((S.STARTED, max(course.start_date, following.enrolled_on or course.start_date)))
-        else:  # the place is agreed; the course begins soon
+        else:  # the place is agreed and the receiver has enrolled the person already; the course begins soon
             handover = _handover(done, course, S.ACCEPTED, due_on=course.start_date)
+            handover.reservation = PlaceReservation.objects.create(
+                course=course,
+                held_until=course.start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START),
+                created_at=_at(accepted_on, 11),
+                released_at=_at(max(accepted_on, following.enrolled_on or accepted_on), 12),
+                release_reason=PlaceReservation.Release.ENROLLED,
+            )
+            handover.save(update_fields=["reservation"])
         _steps(handover, [(status, max(day, proposed_on)) for status, day in dated], today)
         created += 1
     return created
@@ -163,7 +175,16 @@ def _came_to_nothing(
     """A handover of someone without a next course: declined, or accepted for a course they never came to."""
     end = done.course.end_date
     level = done.level_reached if done.level_reached is not None else done.course.level_to
-    fitting = [c for c in begun if c.start_date > end and c.level_from <= level <= c.level_to]
+    person = matching.Person.of(done.participant)
+    fitting = [
+        c
+        for c in begun
+        if c.start_date > end
+        and c.level_from <= level <= c.level_to
+        and matching.target_group_exclusion(c, person) is None
+        and matching.admission_needed(c, done.participant.route) is None
+        and (done.participant.mobility != "local" or c.municipality_id == done.participant.municipality_id)
+    ]
     if not fitting:
         return 0
     course = fitting[0]  # the first that began after the old course ended
@@ -186,12 +207,36 @@ def _came_to_nothing(
     return 1
 
 
-def _current(rng: random.Random, today: datetime.date) -> int:
-    """Handovers of people in courses ending in the next eight weeks: in every open status, some overdue."""
-    created = 0
-    upcoming = list(
-        Course.objects.bookable(today).filter(start_date__gt=today).select_related("provider").order_by("pk")
+def _reserve(handover: Handover, course: Course, accepted_on: datetime.date) -> bool:
+    """Hold a place for an accepted handover (as handover_accept does); False when the course has none left."""
+    if current_places(course.pk, accepted_on).available <= 0:
+        return False
+    handover.reservation = PlaceReservation.objects.create(
+        course=course,
+        held_until=course.start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START),
+        created_at=_at(accepted_on, 11),
     )
+    return True
+
+
+def _suggested(enrollment: Enrollment, candidates: list[Course], today: datetime.date, *, limit: int = 3):
+    """The product's own suggestions for the person (hard rules kept: target group, access, mobility, level)."""
+    participant = enrollment.participant
+    return matching.suggest_follow_ups(
+        participant=participant,
+        after=enrollment,
+        courses=[c for c in candidates if c.start_date > enrollment.course.end_date],
+        enrollments=list(participant.enrollments.select_related("course")),
+        today=today,
+        limit=limit,
+    )
+
+
+def _current(rng: random.Random, today: datetime.date) -> int:
+    """Handovers of people in courses ending in the next eight weeks: in every open status, some overdue, each
+    to a course the matching suggests for the person (so no hard rule is broken); offers with a consent."""
+    created = 0
+    candidates = list(matching.candidate_courses(today=today))
     ending = (
         Enrollment.objects.filter(
             status="enrolled",
@@ -199,22 +244,18 @@ def _current(rng: random.Random, today: datetime.date) -> int:
             course__end_date__lte=today + datetime.timedelta(days=56),
         )
         .exclude(course__course_type="SPRACHCAFE")
-        .select_related("participant", "course", "course__provider")
+        .select_related("participant", "participant__municipality", "course", "course__provider")
         .order_by("pk")
     )
     for index, enrollment in enumerate(ending):
         if index % 2:  # about half of the people in ending courses get a handover
             continue
         level = enrollment.participant.level or enrollment.course.level_to
-        fitting = [
-            c
-            for c in upcoming
-            if c.level_from >= min(level, enrollment.course.level_to) and c.start_date > enrollment.course.end_date
-        ]
         status = CURRENT_PLAN[(index // 2) % len(CURRENT_PLAN)]
         # Due a week after the last step: proposed up to two weeks ago, so about half are overdue.
         proposed_on = today - datetime.timedelta(days=rng.randint(2, 14))
-        if not fitting or (status == S.PROPOSED and rng.random() < 0.4):
+        suggestions = _suggested(enrollment, candidates, today)
+        if not suggestions or (status == S.PROPOSED and rng.random() < 0.4):
             handover = Handover.objects.create(
                 participant=enrollment.participant,
                 from_enrollment=enrollment,
@@ -226,30 +267,98 @@ def _current(rng: random.Random, today: datetime.date) -> int:
             HandoverStep.objects.create(handover=handover, status=S.PROPOSED, at=_at(proposed_on))
             created += 1
             continue
-        # One of the closest steps (entry level nearest to the person's level, soonest start).
-        fitting.sort(key=lambda c: (abs(c.level_from - level), c.start_date, c.pk))
-        course = rng.choice(fitting[:3])
-        handover = _handover(
-            enrollment,
-            course,
-            status,
-            # Some steps are overdue: proposed or offered more than a week ago without an answer.
-            due_on=proposed_on + datetime.timedelta(days=7) if status in (S.PROPOSED, S.OFFERED) else None,
-            decline_reason=rng.choice(DECLINE_REASONS) if status == S.DECLINED else "",
-            placement_level=level,
-            units_used=rng.choice([300, 400, 600, 700]) if course.course_type.startswith("IK") else None,
-            eligibility="entitlement" if course.funder == "bamf" else "",
-        )
-        steps = [S.PROPOSED]
-        if status in (S.OFFERED, S.ACCEPTED, S.DECLINED):
-            steps.append(S.OFFERED)
-        if status == S.ACCEPTED:
-            _consent(enrollment, course.provider, proposed_on)
+        course = rng.choice(suggestions).course
+        created += _open_handover(rng, enrollment, course, status, proposed_on, level, today)
+    created += _ensure_waiting(rng, today, candidates)
+    return created
+
+
+def _open_handover(rng, enrollment, course, status, proposed_on, level, today) -> int:
+    steps = [S.PROPOSED]
+    if status in (S.OFFERED, S.ACCEPTED, S.DECLINED):
+        # An offer needs the person's consent to hand over to the receiving provider.
+        _consent(enrollment, course.provider, proposed_on)
+        steps.append(S.OFFERED)
+    handover = _handover(
+        enrollment,
+        course,
+        status,
+        # Some steps are overdue: proposed or offered more than a week ago without an answer.
+        due_on=proposed_on + datetime.timedelta(days=7) if status in (S.PROPOSED, S.OFFERED) else None,
+        decline_reason=rng.choice(DECLINE_REASONS) if status == S.DECLINED else "",
+        placement_level=level,
+        units_used=rng.choice([300, 400, 600, 700]) if course.course_type.startswith("IK") else None,
+        eligibility="entitlement" if course.funder == "bamf" else "",
+    )
+    if status == S.ACCEPTED:
+        accepted_on = proposed_on + datetime.timedelta(days=4)
+        if _reserve(handover, course, min(accepted_on, today)):
             steps.append(S.ACCEPTED)
             handover.due_on = course.start_date
-        if status in (S.DECLINED, S.WITHDRAWN):
-            steps.append(status)
-        handover.save()
-        _steps(handover, [(step, proposed_on + datetime.timedelta(days=2 * n)) for n, step in enumerate(steps)], today)
-        created += 1
+        else:  # no place left to hold: still waiting for the answer
+            handover.status = S.OFFERED
+            handover.due_on = proposed_on + datetime.timedelta(days=7)
+    if status in (S.DECLINED, S.WITHDRAWN):
+        steps.append(status)
+    handover.save()
+    _steps(handover, [(step, proposed_on + datetime.timedelta(days=2 * n)) for n, step in enumerate(steps)], today)
+    return 1
+
+
+def _ensure_waiting(rng: random.Random, today: datetime.date, candidates: list[Course]) -> int:
+    """Every demo login finds something waiting: each demo provider with a login has an offer to answer and an
+    offer of its own waiting on the other side, and the demo VHS one handover whose consent was revoked."""
+    from courses.management.commands.seed_demo import DEMO_VHS_NAME, LERNHAUS_NAME
+
+    created = 0
+    providers = {p.name: p for p in Provider.objects.filter(name__in=[DEMO_VHS_NAME, LERNHAUS_NAME])}
+    busy = set(Handover.objects.filter(status__in=Handover.OPEN_STATUSES).values_list("from_enrollment_id", flat=True))
+    ending = list(
+        Enrollment.objects.filter(
+            status="enrolled", course__end_date__gte=today, course__end_date__lte=today + datetime.timedelta(days=56)
+        )
+        .exclude(course__course_type="SPRACHCAFE")
+        .exclude(pk__in=busy)
+        .select_related("participant", "participant__municipality", "course", "course__provider")
+        .order_by("pk")
+    )
+
+    def offer(giving_side, receiving_side, *, revoke: bool = False) -> bool:
+        for enrollment in ending:
+            if enrollment.pk in busy or not giving_side(enrollment):
+                continue
+            targets = [c for c in candidates if receiving_side(c)]
+            suggestions = _suggested(enrollment, targets, today, limit=1)
+            if not suggestions:
+                continue
+            busy.add(enrollment.pk)
+            course = suggestions[0].course
+            proposed_on = today - datetime.timedelta(days=rng.randint(2, 5))
+            level = enrollment.participant.level or enrollment.course.level_to
+            _open_handover(rng, enrollment, course, S.OFFERED, proposed_on, level, today)
+            if revoke:
+                handover = Handover.objects.get(from_enrollment=enrollment, to_course=course)
+                Consent.objects.filter(
+                    participant=enrollment.participant, purpose="handover", recipient=course.provider
+                ).update(revoked_on=today - datetime.timedelta(days=1))
+                HandoverStep.objects.create(
+                    handover=handover, status=HandoverStep.CONSENT_REVOKED, at=_at(today - datetime.timedelta(days=1))
+                )
+            return True
+        return False
+
+    for provider in providers.values():
+        mine = Q(to_provider=provider, status=S.OFFERED)
+        if not Handover.objects.filter(mine).exclude(from_provider=provider).exists():
+            created += offer(
+                lambda e, p=provider: e.course.provider_id != p.pk, lambda c, p=provider: c.provider_id == p.pk
+            )
+        outgoing = Q(from_provider=provider, status__in=[S.OFFERED, S.ACCEPTED]) & ~Q(to_provider=provider)
+        if not Handover.objects.filter(outgoing).exists():
+            created += offer(
+                lambda e, p=provider: e.course.provider_id == p.pk, lambda c, p=provider: c.provider_id != p.pk
+            )
+    vhs = providers.get(DEMO_VHS_NAME)
+    if vhs is not None:
+        created += offer(lambda e: e.course.provider_id == vhs.pk, lambda c: c.provider_id != vhs.pk, revoke=True)
     return created

@@ -121,7 +121,8 @@ def actor_label(user, handover: Handover) -> str:
         if provider is not None and provider.pk in ids:
             return f"{name} ({provider.name})"
     if access.is_coordinator(user):
-        return f"{name} ({_('county coordination')})"
+        coordination = _("county coordination")
+        return f"{name} ({coordination})"
     return name
 
 
