@@ -940,7 +940,7 @@ def course_export(courses: QuerySet[Course]) -> tuple[list[str], Iterator[list[A
                     course.target_group,
                     str(statuses.get(course.status, course.status)),
                     course.provider.name,
-                    course.free_places,
+                    course.places_available,  # the one figure (with_places), as on the pages
                     course.places_reported_at,
                 ]
 

@@ -206,3 +206,29 @@ def test_post_access(world, client, name, role):
 
 def test_post_matrix_names_exist():
     assert set(POST_MATRIX) <= set(MATRIX)
+
+
+@pytest.mark.django_db
+def test_in_the_demo_district_foreign_course_pages_show_no_seeded_person(client):
+    """Lernhaus reads every other provider's course page (200) without a single seeded person on it: no name, no
+    pseudonym code. Its edit pages stay 404."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from courses.models import Course
+    from participants.models import Participant
+
+    call_command("seed_demo", verbosity=0)
+    lernhaus = get_user_model().objects.get(username="lernhaus")
+    client.force_login(lernhaus)
+    people = list(Participant.objects.values_list("first_name", "last_name", "code"))
+    assert len(people) > 300
+    foreign = Course.objects.exclude(provider__memberships__user=lernhaus)
+    assert foreign.count() > 40
+    for course in foreign:
+        response = client.get(reverse("courses:course_detail", args=[course.pk]))
+        assert response.status_code == 200
+        html = response.content.decode()
+        for first, last, code in people:
+            assert f"{first} {last}" not in html and code not in html, (course.title, code)
+        assert client.get(reverse("courses:course_update", args=[course.pk])).status_code == 404

@@ -291,6 +291,8 @@ def provider_queue(*, user, today: datetime.date | None = None, limit: int = 20)
     )
     queue: dict[str, list[Handover]] = {"incoming": [], "to_receive": [], "outgoing": [], "consent": []}
     for handover in handovers:
+        handover.part = part_of(user, handover)
+        handover.part_label = PART_LABELS.get(handover.part, "")
         giving = handover.from_provider_id in ids or handover.participant.provider_id in ids
         receiving = handover.to_provider_id is not None and handover.to_provider_id in ids
         if receiving and not giving:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diepholz_coord import access
@@ -35,7 +35,7 @@ STEP_ACTIONS = {
     Handover.Status.ACCEPTED: gettext_lazy("Accept"),
     Handover.Status.DECLINED: gettext_lazy("Decline"),
     Handover.Status.STARTED: gettext_lazy("Confirm course start"),
-    Handover.Status.WITHDRAWN: gettext_lazy("Withdraw"),
+    Handover.Status.WITHDRAWN: pgettext_lazy("handover", "Withdraw"),
     Handover.Status.NO_SHOW: gettext_lazy("Did not show up"),
 }
 STEP_DONE = {

@@ -243,3 +243,62 @@ def test_another_providers_course_page_shows_public_facts_only(world, login):
     # Its edit and report pages stay closed: another provider's data is 404.
     for name in ("courses:course_update", "courses:course_cancel", "courses:course_report_places"):
         assert login(world.users.a_admin).get(reverse(name, args=[world.course_b.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("course_type", "expected"),
+    [
+        ("IK_FRAUEN", {"women_only": True, "age_max": None, "parents_only": False, "literacy_learners": False}),
+        ("IK_JUGEND", {"women_only": False, "age_max": 26, "parents_only": False, "literacy_learners": False}),
+        ("IK_ELTERN", {"women_only": False, "age_max": None, "parents_only": True, "literacy_learners": False}),
+        ("IK_ALPHA", {"women_only": False, "age_max": None, "parents_only": False, "literacy_learners": True}),
+        ("IK_ALLG", {"women_only": False, "age_max": None, "parents_only": False, "literacy_learners": False}),
+    ],
+)
+def test_target_group_comes_from_the_course_type_unless_set(world, login, course_type, expected):
+    client = login(world.users.a_admin)
+    client.post(reverse("courses:course_create"), course_data(world, course_type=course_type, title=course_type))
+    course = Course.objects.get(title=course_type)
+    assert {key: getattr(course, key) for key in expected} == expected
+    # Set by hand, it stays as set (a youth course from 18, a women's language café).
+    client.post(
+        reverse("courses:course_create"),
+        course_data(world, course_type=course_type, title=f"{course_type} angepasst", age_min="18", age_max="24"),
+    )
+    adjusted = Course.objects.get(title=f"{course_type} angepasst")
+    assert (adjusted.age_min, adjusted.age_max, adjusted.women_only) == (18, 24, False)
+    page = client.get(reverse("courses:course_create")).content.decode()
+    assert 'id="target-group-defaults"' in page and "js/course_form.js" in page
+
+
+@pytest.mark.django_db
+def test_target_group_rules_are_checked_and_shown(world, login):
+    client = login(world.users.a_admin)
+    response = client.post(
+        reverse("courses:course_create"), course_data(world, title="Falsch", age_min="30", age_max="20")
+    )
+    assert response.status_code == 400
+    assert "Das Höchstalter darf nicht unter dem Mindestalter liegen." in response.content.decode()
+    assert not Course.objects.filter(title="Falsch").exists()
+    Course.objects.filter(pk=world.course_a.pk).update(
+        women_only=True, age_max=26, target_group="Mütter mit Kleinkindern"
+    )
+    html = client.get(reverse("courses:course_detail", args=[world.course_a.pk])).content.decode()
+    assert "nur Frauen, bei Kursbeginn höchstens 26 Jahre alt" in html and "Mütter mit Kleinkindern" in html
+
+
+@pytest.mark.django_db
+def test_imported_courses_take_the_target_group_of_their_type(world):
+    from courses import services
+
+    data = {
+        **{f: getattr(world.course_a, f) for f in ("funder", "level_from", "level_to", "start_date", "end_date")},
+        "provider": world.provider_a,
+        "venue": world.venue_a,
+        "title": "Importierter Frauenkurs",
+        "course_type": "IK_FRAUEN",
+        "capacity": 12,
+    }
+    course = services.course_create(actor=world.users.a_admin, data=data)
+    assert course.women_only and not course.parents_only
