@@ -72,7 +72,9 @@ class CourseFilter(django_filters.FilterSet):
         self.filters["provider"].queryset = Provider.objects.filter(active=True)
 
     def filter_scope(self, queryset, name, value):
-        if value == SCOPE_ALL:
+        provider = self.form.cleaned_data.get("provider")
+        if value == SCOPE_ALL or (provider is not None and provider.pk not in access.provider_ids_for(self.user)):
+            # Another provider chosen in the provider filter: its courses, whatever "show" says.
             return queryset
         return queryset.filter(provider_id__in=access.provider_ids_for(self.user))
 

@@ -401,7 +401,6 @@ class PlaceReservation(models.Model):
         DECLINED = "declined", _("declined")
         WITHDRAWN = "withdrawn", _("withdrawn")
         NO_SHOW = "no_show", _("did not show up")
-        CONSENT = "consent", _("consent revoked")
         CANCELLED = "cancelled", _("course cancelled")
 
     course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="reservations")

@@ -113,6 +113,11 @@ def course_update(*, actor, course: Course, data: dict[str, Any]) -> Course:
     _check_course_rules(course)
     track_cancellation(course)
     course.save()
+    if "start_date" in changed:
+        # Places held for accepted handovers are held until the same number of days after the new start.
+        course.reservations.active().update(
+            held_until=course.start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START)
+        )
     audit(actor=actor, obj=course, action="change", changed=changed)
     return course
 

@@ -62,7 +62,10 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own": own,
             "places": places_of(course),
             "reports": selectors.course_reports(course=course) if own else None,
-            "reservations": selectors.course_reservations(course=course) if own else None,
+            # The handovers a place is held for: the course's own people and the coordination.
+            "reservations": selectors.course_reservations(course=course)
+            if access.may_report_places(request.user, course.provider_id)
+            else None,
             "may_manage": access.may_manage_provider(request.user, course.provider_id),
             "may_report": access.may_report_places(request.user, course.provider_id) and course.is_bookable,
             "form": FreePlacesForm(course=course),

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from diepholz_coord import access
 
 from .models import Consent, CourseWish, Enrollment, Participant, RetentionRun, TimeOfDay
+from .signals import participant_erasing
 
 logger = logging.getLogger(__name__)
 
@@ -392,6 +393,7 @@ def participant_erase(*, actor, participant: Participant) -> None:
 
     for enrollment in participant.enrollments.filter(status__in=OPEN_ENROLLMENT_STATUSES):
         services.enrollment_withdraw(actor=actor, enrollment=enrollment)
+    participant_erasing.send(sender=Participant, participant=participant, actor=actor)
     _anonymise(participant, actor=actor, reason="erasure", now=timezone.now())
 
 

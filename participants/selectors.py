@@ -153,17 +153,18 @@ def consent_get_for_owner(*, user, pk: int) -> Consent:
 
 
 def courses_for_enrolment(*, user, participant: Participant):
-    """Where the user may place the person directly, and where to offer them instead, each current or upcoming
-    and with a place to give (courses.models.CourseQuerySet.with_room), the level closest to the person's first.
+    """Where the user may place the person directly, and where to offer them instead, each current or upcoming,
+    the level closest to the person's first, with their places (courses.models.CourseQuerySet.with_places).
 
-    Returns (own, elsewhere): the courses of the user's own providers (every course for the coordinator), and
-    other providers' courses, into which the person goes only as a handover that provider accepts."""
+    Returns (own, elsewhere): the courses of the user's own providers (every course for the coordinator), full
+    ones included for their waiting lists; and other providers' courses with a place to give, into which the
+    person goes only as a handover that provider accepts."""
     from django.db.models import F
     from django.db.models.functions import Abs
 
     from courses.models import Course
 
-    courses = Course.objects.bookable().with_room().select_related("provider", "municipality")
+    courses = Course.objects.bookable().with_places().select_related("provider", "municipality")
     if participant.level is not None:
         courses = courses.order_by(Abs(F("level_from") - participant.level), "start_date", "title", "pk")
     else:
@@ -175,7 +176,8 @@ def courses_for_enrolment(*, user, participant: Participant):
     if participant.provider_id not in own:
         # A provider that received the person by consent hands them on through their own provider.
         elsewhere = elsewhere.none()
-    return courses.filter(provider_id__in=own), elsewhere.filter(start_date__gt=timezone.localdate())
+    elsewhere = elsewhere.filter(start_date__gt=timezone.localdate(), places_available__gt=0)
+    return courses.filter(provider_id__in=own), elsewhere
 
 
 def demand(*, user):

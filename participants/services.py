@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import services as course_services
-from courses.models import Course, Provider
+from courses.models import Course, PlaceReservation, Provider
 from courses.places import require_room
 from diepholz_coord import access
 
@@ -188,6 +188,10 @@ def enrollment_enrol(*, actor, participant: Participant, course: Course) -> Enro
     )
     if enrollment and enrollment.status == Enrollment.Status.ENROLLED:
         raise ValidationError(_("This person is already enrolled in this course."))
+    # A place held for this very person (an accepted handover) becomes the enrolment: counted once, not twice.
+    PlaceReservation.objects.active().filter(course=course, handover__participant=participant).update(
+        released_at=timezone.now(), release_reason=PlaceReservation.Release.ENROLLED
+    )
     require_room(course)
     # The reported figure goes down by the place taken (counted before the person is enrolled). No person in the
     # note: the report history is visible to everyone who sees the course.

@@ -13,8 +13,9 @@ class TransitionsConfig(AppConfig):
 
         auditlog.register(models.Handover)
 
-        from participants.signals import consent_revoked
+        from participants.signals import consent_revoked, participant_erasing
 
         from . import services
 
         consent_revoked.connect(services.on_consent_revoked, dispatch_uid="transitions.on_consent_revoked")
+        participant_erasing.connect(services.on_participant_erasing, dispatch_uid="transitions.on_participant_erasing")

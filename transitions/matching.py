@@ -650,6 +650,8 @@ def _target_group(course: Course, s: Situation) -> list[tuple[float, Reason]]:
     if course.women_only:
         if person.gender == Participant.Gender.FEMALE:
             parts.append((0.0, good(_("Women's course: fits"))))
+        elif person.gender == Participant.Gender.DIVERSE:
+            parts.append((0.0, check(_("Course for women only: please check with the person and the provider"))))
         else:
             parts.append((0.0, check(_("Course for women only: please check (gender not recorded)"))))
     if course.age_min is not None or course.age_max is not None:

@@ -295,10 +295,12 @@ def provider_queue(*, user, today: datetime.date | None = None, limit: int = 20)
         handover.part_label = PART_LABELS.get(handover.part, "")
         giving = handover.from_provider_id in ids or handover.participant.provider_id in ids
         receiving = handover.to_provider_id is not None and handover.to_provider_id in ids
-        if receiving and not giving:
+        # The receiving side answers (also a person it registered, offered back to it by another provider).
+        if receiving and handover.from_provider_id not in ids and handover.status != Handover.Status.PROPOSED:
             key = "incoming" if handover.status == Handover.Status.OFFERED else "to_receive"
-            if handover.status != Handover.Status.PROPOSED:
-                queue[key].append(handover)
+            queue[key].append(handover)
+        elif receiving and handover.status == Handover.Status.ACCEPTED:
+            queue["to_receive"].append(handover)  # within the own provider: confirm the start
         elif giving:
             # Offered or accepted without a valid consent (revoked since), or proposed without one.
             if handover.to_provider_id is not None and not handover.consent_ok:

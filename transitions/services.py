@@ -87,6 +87,11 @@ def _lock(handover: Handover) -> Handover:
     )
 
 
+def _has_full_view(actor, handover: Handover) -> bool:
+    view = participant_selectors.participant_view_for(user=actor, participant=handover.participant)
+    return view == participant_selectors.View.FULL
+
+
 def _check_transition(handover: Handover, to_status: str, actor) -> None:
     if to_status not in ALLOWED[handover.status]:
         raise ValidationError(
@@ -228,6 +233,10 @@ def handover_update_checklist(*, actor, handover: Handover, data: dict[str, Any]
     handover = _lock(handover)
     if not (selectors.is_sender(actor, handover) or selectors.is_receiver(actor, handover)):
         raise PermissionDenied
+    if not _has_full_view(actor, handover):
+        raise PermissionDenied(
+            _("Without a valid consent naming your provider you cannot see or change this checklist.")
+        )
     if not handover.is_open:
         raise ValidationError(_("This handover is closed; its checklist can no longer change."))
     for key in CHECKLIST_FIELDS:
@@ -263,6 +272,9 @@ def handover_offer(*, actor, handover: Handover, to_course: Course | None = None
     Needs a valid consent naming the receiving provider: from the offer on, the receiver sees the person."""
     handover = _lock(handover)
     _check_transition(handover, S.OFFERED, actor)
+    if not _has_full_view(actor, handover):
+        # An offer hands the person's data on: only a side that may see them does that.
+        raise PermissionDenied(_("You may not hand this person's data on: there is no consent naming your provider."))
     course = to_course or handover.to_course
     if course is None:
         raise ValidationError(_("Choose the course the person is offered to."))
@@ -336,6 +348,8 @@ def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
     _check_transition(handover, S.STARTED, actor)
     _check_course_begun(handover, S.STARTED)
     _require_consent(handover, step=S.STARTED)
+    # The course row first, as every write of places does (enrolment, cancellation): no lock-order deadlock.
+    Course.objects.select_for_update().get(pk=handover.to_course_id)
     # The receiving provider may have given the person the place already (e.g. from the course's page): then that
     # place is the one the handover started with; otherwise the reserved place becomes the enrolment.
     enrollment = handover.participant.enrollments.filter(
@@ -395,6 +409,21 @@ def handover_no_show(*, actor, handover: Handover, note: str = "") -> Handover:
     handover.save()
     _notify(_step(handover, S.NO_SHOW, actor, note))
     return handover
+
+
+def on_participant_erasing(sender, *, participant, actor, **kwargs) -> None:
+    """participants.signals.participant_erasing: an erased person's open handovers are withdrawn (their reserved
+    places given back), inside the erasure's transaction."""
+    for handover in Handover.objects.filter(participant=participant, status__in=Handover.OPEN_STATUSES):
+        handover = _lock(handover)
+        was_offered = handover.status != S.PROPOSED
+        _release(handover, PlaceReservation.Release.WITHDRAWN)
+        handover.status = S.WITHDRAWN
+        handover.due_on = None
+        handover.save()
+        step = _step(handover, S.WITHDRAWN, actor, _("The person's data was erased (GDPR)."))
+        if was_offered:
+            _notify(step)
 
 
 def on_consent_revoked(sender, *, consent, actor, **kwargs) -> None:

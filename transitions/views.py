@@ -117,11 +117,13 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_record_consent": owner and handover.is_open and handover.to_provider_id is not None,
             "reservation": handover.reservation,
             "reservation_active": handover.reservation is not None and handover.reservation.is_active(today),
-            # Before a consent names the receiver, it sees whether items are there, not what they say.
-            "show_details": full or sender,
-            "may_edit_checklist": handover.is_open and (sender or (receiver and full)),
+            # Without the full view of the person (no consent naming the provider), a side sees whether items
+            # are there, not what they say.
+            "show_details": full,
+            "may_edit_checklist": handover.is_open and full and (sender or receiver),
             "form": StepForm(),
             "course_choices": course_choices,
+            "other_choices": any(c.pk != handover.to_course_id for c in course_choices),
             # The coordination records the meeting a handover was agreed in.
             "agreed_in_form": AgreedInForm(handover=handover) if access.is_coordinator(request.user) else None,
         },
@@ -181,7 +183,7 @@ def handover_agreed_in(request: HttpRequest, pk: int) -> HttpResponse:
 def handover_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     handover = selectors.handover_get_for_user(user=request.user, pk=pk)
     full = _participant_view(request.user, handover) == participant_selectors.View.FULL
-    if not (selectors.is_sender(request.user, handover) or (selectors.is_receiver(request.user, handover) and full)):
+    if not full or not (selectors.is_sender(request.user, handover) or selectors.is_receiver(request.user, handover)):
         raise PermissionDenied
     form = ChecklistForm(posted(request), instance=handover)
     if request.method == "POST" and form.is_valid():

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('held_until', models.DateField(help_text='The place is given back after this day unless the person has started.', verbose_name='held until')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reserved at')),
                 ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='released at')),
-                ('release_reason', models.CharField(blank=True, choices=[('enrolled', 'turned into the enrolment'), ('declined', 'declined'), ('withdrawn', 'withdrawn'), ('no_show', 'did not show up'), ('consent', 'consent revoked'), ('cancelled', 'course cancelled')], max_length=10, verbose_name='released because')),
+                ('release_reason', models.CharField(blank=True, choices=[('enrolled', 'turned into the enrolment'), ('declined', 'declined'), ('withdrawn', 'withdrawn'), ('no_show', 'did not show up'), ('cancelled', 'course cancelled')], max_length=10, verbose_name='released because')),
                 ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reservations', to='courses.course', verbose_name='course')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reserved by')),
             ],

@@ -302,3 +302,26 @@ def test_imported_courses_take_the_target_group_of_their_type(world):
     }
     course = services.course_create(actor=world.users.a_admin, data=data)
     assert course.women_only and not course.parents_only
+
+
+@pytest.mark.django_db
+def test_choosing_another_provider_in_the_filter_shows_its_courses(world, login):
+    html = login(world.users.a_staff).get(reverse("courses:course_list"), {"provider": world.provider_b.pk})
+    html = html.content.decode()
+    assert "Kurs B" in html and "Kurs A" not in html
+
+
+@pytest.mark.django_db
+def test_reserved_places_list_is_for_the_courses_people_and_the_coordination(world, login):
+    from courses.models import PlaceReservation
+
+    PlaceReservation.objects.create(course=world.course_a, held_until=world.course_a.start_date)
+    for user, shown in [
+        (world.users.a_staff, True),
+        (world.users.coordinator, True),
+        (world.users.county, False),
+        (world.users.b_admin, False),
+    ]:
+        html = login(user).get(reverse("courses:course_detail", args=[world.course_a.pk])).content.decode()
+        assert ("data-reservations" in html) == shown, user
+        assert "1 reserviert" in html or "1 Platz für eine angenommene Übergabe reserviert" in html

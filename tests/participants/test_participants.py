@@ -448,3 +448,17 @@ def test_audit_page_shows_wish_municipalities_and_labels(world, login, settings)
         .content.decode()
     )
     assert "Kurswunsch" in html and "Syke" in html
+
+
+@pytest.mark.django_db
+def test_a_full_own_course_can_still_take_the_person_on_its_waiting_list(world, login):
+    full = factories.CourseFactory(provider=world.provider_a, title="Voller Kurs A", capacity=3, min_size=0)
+    factories.report(full, 0)
+    person = factories.ParticipantFactory(provider=world.provider_a)
+    client = login(world.users.a_staff)
+    url = reverse("participants:enrollment_create", args=[person.pk])
+    assert "Voller Kurs A" in client.get(url).content.decode()
+    response = client.post(url, {"course": full.pk, "action": "enrol"})
+    assert response.status_code == 400 and "keinen freien Platz mehr" in response.content.decode()
+    assert client.post(url, {"course": full.pk, "action": "wait"}).status_code == 302
+    assert Enrollment.objects.get(participant=person, course=full).status == "waiting"

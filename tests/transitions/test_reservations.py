@@ -151,3 +151,46 @@ def test_two_accepting_at_once_for_the_last_place_exactly_one_gets_it():
         S.ACCEPTED,
         S.OFFERED,
     ]
+
+
+@pytest.mark.django_db
+def test_enrolling_the_accepted_person_directly_takes_their_own_reserved_place(world):
+    """The receiver gives the accepted person the place from its course page: the reservation becomes that
+    enrolment (counted once), also when it is the course's last place; the start then takes that enrolment."""
+    from participants import services as participant_services
+
+    factories.report(world.course_b, 1)
+    handover = services.handover_accept(actor=world.users.b_admin, handover=offered(world, world.course_b))
+    assert current_places(world.course_b.pk).available == 0
+    enrollment = participant_services.enrollment_enrol(
+        actor=world.users.b_admin, participant=handover.participant, course=world.course_b
+    )
+    handover.reservation.refresh_from_db()
+    assert handover.reservation.release_reason == PlaceReservation.Release.ENROLLED
+    places = current_places(world.course_b.pk)
+    assert (places.enrolled, places.reserved, places.available) == (1, 0, 0)
+    begin(world.course_b)
+    handover = services.handover_start(actor=world.users.b_admin, handover=handover)
+    assert handover.started_enrollment == enrollment
+
+
+@pytest.mark.django_db
+def test_moving_a_course_moves_the_reservations_and_erasure_gives_the_place_back(world, settings):
+    from courses import services as course_services
+    from participants import gdpr
+
+    settings.RESERVATION_DAYS_AFTER_START = 7
+    handover = services.handover_accept(actor=world.users.b_admin, handover=offered(world, world.course_b))
+    later = world.course_b.start_date + datetime.timedelta(days=14)
+    course_services.course_update(
+        actor=world.users.b_admin,
+        course=world.course_b,
+        data={"start_date": later, "end_date": later + datetime.timedelta(days=180)},
+    )
+    handover.reservation.refresh_from_db()
+    assert handover.reservation.held_until == later + datetime.timedelta(days=7)
+    gdpr.participant_erase(actor=world.users.a_admin, participant=handover.participant)
+    handover.refresh_from_db()
+    assert handover.status == S.WITHDRAWN
+    assert handover.reservation.release_reason == PlaceReservation.Release.WITHDRAWN
+    assert current_places(world.course_b.pk).reserved == 0

@@ -216,3 +216,50 @@ def test_every_demo_login_finds_something_waiting():
         html = client.get(reverse("home")).content.decode()
         for section in sections:
             assert section in html, (username, section)
+
+
+@pytest.mark.django_db
+def test_a_side_without_the_full_view_sees_no_details_and_cannot_hand_on(world, login):
+    """B runs the course A's person sits in, so B is the giving side of the handover; once the consent naming B
+    is revoked, B sees neither the checklist's contents nor the notes, cannot change it and cannot offer."""
+    from django.core.exceptions import PermissionDenied
+
+    from participants.models import Enrollment
+
+    person = factories.ParticipantFactory(provider=world.provider_a, last_name="Sitzt-bei-B")
+    consent_b = factories.ConsentFactory(participant=person, recipient=world.provider_b)
+    enrollment = Enrollment.objects.create(participant=person, course=world.course_b, status="enrolled")
+    target = factories.CourseFactory(provider=world.provider_b, title="Anschluss bei B")
+    handover = services.handover_propose(
+        actor=world.users.b_admin, participant=person, to_course=target, from_enrollment=enrollment, note="Geheim"
+    )
+    services.handover_update_checklist(
+        actor=world.users.b_admin, handover=handover, data={"certificates": "DTZ A2 vertraulich"}
+    )
+    participant_services.consent_revoke(actor=world.users.a_admin, consent=consent_b)
+    client = login(world.users.b_admin)
+    html = client.get(handover.get_absolute_url()).content.decode()
+    assert "DTZ A2 vertraulich" not in html and "Geheim" not in html and "Sitzt-bei-B" not in html
+    assert client.get(reverse("transitions:handover_checklist", args=[handover.pk])).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.handover_update_checklist(actor=world.users.b_admin, handover=handover, data={"certificates": "x"})
+    with pytest.raises(PermissionDenied):
+        services.handover_offer(actor=world.users.b_admin, handover=handover)
+
+
+@pytest.mark.django_db
+def test_an_offer_back_to_the_registering_provider_is_in_its_queue(world, login):
+    """A registered the person, who sits in B's course; B offers them to a course of A: A answers it."""
+    from participants.models import Enrollment
+
+    person = factories.ParticipantFactory(provider=world.provider_a)
+    factories.ConsentFactory(participant=person, recipient=world.provider_b)
+    enrollment = Enrollment.objects.create(participant=person, course=world.course_b, status="enrolled")
+    handover = services.handover_propose(
+        actor=world.users.b_admin, participant=person, to_course=world.course_a, from_enrollment=enrollment
+    )
+    services.handover_offer(actor=world.users.b_admin, handover=handover)
+    html = login(world.users.a_staff).get(reverse("home")).content.decode()
+    assert (
+        'id="incoming-offers"' in html and person.code in html.split('id="incoming-offers"')[1].split("</section>")[0]
+    )
