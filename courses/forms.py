@@ -190,9 +190,10 @@ class CourseForm(forms.ModelForm):
         venue = data.get("venue")
         if venue:
             data["municipality"] = venue.municipality
-        if not self.instance.pk and data.get("course_type") and not any(data.get(f) for f in TARGET_GROUP_FIELDS):
-            # Nothing said about the target group: the course type's (a women's integration course is for women).
-            data.update(target_group_defaults(data["course_type"]))
+        if not self.instance.pk and not any(data.get(f) for f in TARGET_GROUP_FIELDS):
+            # Nothing said about the target group: course_create takes the course type's (courses.domain).
+            for field in TARGET_GROUP_FIELDS:
+                data.pop(field, None)
         for field, messages in course_rule_errors(course_as_saved(self.instance, data)).items():
             if field in self.errors:
                 continue  # the field's own message says it already (e.g. "enter a valid date")

@@ -385,11 +385,21 @@ class PlaceReport(models.Model):
         return f"{self.course}: {self.free_places}"
 
 
+def reservation_held_until(start_date: datetime.date) -> datetime.date:
+    """The last day a reserved place is held for a person who has not started: RESERVATION_DAYS_AFTER_START days
+    after the course's start."""
+    return start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START)
+
+
 class PlaceReservationQuerySet(models.QuerySet):
     def active(self, today: datetime.date | None = None) -> PlaceReservationQuerySet:
         """Reservations that hold a place today: not released, and not past the day they are held until."""
         today = today or timezone.localdate()
         return self.filter(released_at__isnull=True, held_until__gte=today)
+
+    def release(self, reason: str, *, now: datetime.datetime | None = None) -> int:
+        """Give the places back (those not released yet), saying why. Returns how many were released."""
+        return self.filter(released_at__isnull=True).update(released_at=now or timezone.now(), release_reason=reason)
 
 
 class PlaceReservation(models.Model):

@@ -25,7 +25,7 @@ from diepholz_coord import access
 from diepholz_coord.audit import audit
 
 from .domain import TARGET_GROUP_FIELDS, target_group_defaults
-from .models import Course, Membership, PlaceReport, PlaceReservation, Provider, Venue
+from .models import Course, Membership, PlaceReport, PlaceReservation, Provider, Venue, reservation_held_until
 from .places import current_places
 from .rules import course_rule_errors
 
@@ -115,9 +115,7 @@ def course_update(*, actor, course: Course, data: dict[str, Any]) -> Course:
     course.save()
     if "start_date" in changed:
         # Places held for accepted handovers are held until the same number of days after the new start.
-        course.reservations.active().update(
-            held_until=course.start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START)
-        )
+        course.reservations.active().update(held_until=reservation_held_until(course.start_date))
     audit(actor=actor, obj=course, action="change", changed=changed)
     return course
 
@@ -137,9 +135,7 @@ def course_cancel(*, actor, course: Course, reason: str) -> Course:
     track_cancellation(course)
     course.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     # Places held for accepted handovers are given back (the handovers stay open for their providers to withdraw).
-    course.reservations.filter(released_at__isnull=True).update(
-        released_at=timezone.now(), release_reason=PlaceReservation.Release.CANCELLED
-    )
+    course.reservations.release(PlaceReservation.Release.CANCELLED)
     audit(actor=actor, obj=course, action="change", changed=["status", "cancel_reason"], note=reason)
     return course
 

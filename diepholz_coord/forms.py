@@ -21,6 +21,14 @@ def apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def parse_pk(value: str | None) -> int | None:
+    """A primary key from a URL or form parameter: ASCII digits only (int() would also take "٣" or "²"), of a
+    plausible length; None for anything else."""
+    if not value or len(value) > 12 or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
+
+
 def safe_next(request: HttpRequest, fallback: str, *, name: str = "next") -> str:
     """Where to go after a form: the `name` parameter (POST or GET) if it points into this site, else `fallback`."""
     target = request.POST.get(name) or request.GET.get(name)

@@ -100,10 +100,15 @@ def participant_get_for_editor(*, user, pk: int) -> Participant:
     return participant
 
 
+def is_owner(user, participant: Participant) -> bool:
+    """The provider that registered the person (or the coordinator): it keeps the record, its consents, erasure."""
+    return access.is_coordinator(user) or participant.provider_id in _provider_ids(user)
+
+
 def participant_get_for_owner(*, user, pk: int) -> Participant:
     """Changes to the person's own record (names, consents, erasure): the owning provider or the coordinator."""
     participant = participant_get_for_editor(user=user, pk=pk)
-    if not (access.is_coordinator(user) or participant.provider_id in _provider_ids(user)):
+    if not is_owner(user, participant):
         raise PermissionDenied
     return participant
 

@@ -53,7 +53,7 @@ def _require_full_view(actor, participant: Participant) -> None:
 
 
 def _require_owner(actor, participant: Participant) -> None:
-    if not (access.is_coordinator(actor) or participant.provider_id in access.provider_ids_for(actor)):
+    if not selectors.is_owner(actor, participant):
         raise PermissionDenied(_("Only the provider that registered this person may do this."))
 
 
@@ -189,8 +189,8 @@ def enrollment_enrol(*, actor, participant: Participant, course: Course) -> Enro
     if enrollment and enrollment.status == Enrollment.Status.ENROLLED:
         raise ValidationError(_("This person is already enrolled in this course."))
     # A place held for this very person (an accepted handover) becomes the enrolment: counted once, not twice.
-    PlaceReservation.objects.active().filter(course=course, handover__participant=participant).update(
-        released_at=timezone.now(), release_reason=PlaceReservation.Release.ENROLLED
+    PlaceReservation.objects.active().filter(course=course, handover__participant=participant).release(
+        PlaceReservation.Release.ENROLLED
     )
     require_room(course)
     # The reported figure goes down by the place taken (counted before the person is enrolled). No person in the

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from courses.models import Provider
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
-from diepholz_coord.forms import apply_service_errors, posted, safe_next
+from diepholz_coord.forms import apply_service_errors, parse_pk, posted, safe_next
 
 from . import gdpr, selectors, services
 from .filters import ParticipantFilter
@@ -86,20 +86,17 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     accessed.send(sender=Participant, instance=participant)
     enrollments, consents, wishes = selectors.participant_activity(participant=participant)
     full = view == selectors.View.FULL
-    is_owner = access.is_coordinator(request.user) or participant.provider_id in access.provider_ids_for(request.user)
+    is_owner = selectors.is_owner(request.user, participant)
     from transitions import selectors as transition_selectors
-    from transitions.matching import suggest_follow_ups
 
-    suggestions = []
     admission_first = request.GET.get("zulassung") == "1"
-    if full and is_owner and participant.status == Participant.Status.ACTIVE:
-        # As on the ending-course page: a course already proposed for the person is not suggested again.
-        taken = transition_selectors.open_handover_targets(participant_ids=[participant.pk])
-        suggestions = transition_selectors.without_open_handovers(
-            suggest_follow_ups(participant=participant, limit=None, admission_first=admission_first),
-            participant_id=participant.pk,
-            taken=taken,
-        )
+    may_suggest = full and is_owner and participant.status == Participant.Status.ACTIVE
+    # As on the ending-course page: a course already proposed for the person is not suggested again.
+    fitting, admission_first_only = (
+        transition_selectors.person_suggestions(participant=participant, admission_first=admission_first)
+        if may_suggest
+        else ([], [])
+    )
     return render(
         request,
         "participants/participant_detail.html",
@@ -111,14 +108,12 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enrollments": enrollments if full else None,
             "consents": consents if full else None,
             "wishes": wishes,
-            "suggestions": [s for s in suggestions if not s.needs][:3],
-            "admission_first_suggestions": [s for s in suggestions if s.needs][:3],
+            "suggestions": fitting,
+            "admission_first_suggestions": admission_first_only,
             "admission_first": admission_first,
-            "may_suggest": full and is_owner and participant.status == Participant.Status.ACTIVE,
+            "may_suggest": may_suggest,
             # The person's handovers the user may see (open ones first): the case history across providers.
-            "handovers": transition_selectors.participant_handovers(user=request.user, participant=participant)
-            if access.role_of(request.user) != Role.COUNTY_STAFF
-            else [],
+            "handovers": transition_selectors.participant_handovers(user=request.user, participant=participant),
         },
     )
 
@@ -151,9 +146,9 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     receiving provider and goes back there after saving."""
     participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
     initial = {}
-    recipient = request.GET.get("empfaenger", "")
-    if recipient.isascii() and recipient.isdigit():
-        initial = {"purpose": Consent.Purpose.HANDOVER, "recipient": int(recipient)}
+    recipient = parse_pk(request.GET.get("empfaenger"))
+    if recipient is not None:
+        initial = {"purpose": Consent.Purpose.HANDOVER, "recipient": recipient}
     form = ConsentForm(posted(request), participant=participant, initial=initial)
     back = safe_next(request, participant.get_absolute_url(), name="weiter")
     if request.method == "POST" and form.is_valid():

@@ -18,11 +18,10 @@ import datetime
 import random
 
 from auditlog.context import disable_auditlog
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from courses.models import Course, PlaceReservation, Provider
+from courses.models import Course, PlaceReservation, Provider, reservation_held_until
 from courses.places import current_places
 from participants.models import Consent, Enrollment
 
@@ -158,7 +157,7 @@ def _history(rng: random.Random, today: datetime.date) -> int:
             handover = _handover(done, course, S.ACCEPTED, due_on=course.start_date)
             handover.reservation = PlaceReservation.objects.create(
                 course=course,
-                held_until=course.start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START),
+                held_until=reservation_held_until(course.start_date),
                 created_at=_at(accepted_on, 11),
                 released_at=_at(max(accepted_on, following.enrolled_on or accepted_on), 12),
                 release_reason=PlaceReservation.Release.ENROLLED,
@@ -213,7 +212,7 @@ def _reserve(handover: Handover, course: Course, accepted_on: datetime.date) -> 
         return False
     handover.reservation = PlaceReservation.objects.create(
         course=course,
-        held_until=course.start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START),
+        held_until=reservation_held_until(course.start_date),
         created_at=_at(accepted_on, 11),
     )
     return True

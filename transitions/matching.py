@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from courses.domain import CourseType, Funder, Level
 from courses.models import Course, Municipality
@@ -127,14 +127,6 @@ class Reason(str):
         reason = super().__new__(cls, text)
         reason.fit = fit
         return reason
-
-    @property
-    def fits(self) -> bool:
-        return self.fit == self.GOOD
-
-    @property
-    def does_not_fit(self) -> bool:
-        return self.fit == self.BAD
 
 
 def good(text: str) -> Reason:
@@ -406,24 +398,10 @@ def admission_needed(course: Course, route: str) -> str | None:
     return _("Needs an entitlement, an obligation or an admission (BAMF) for the integration course first")
 
 
-HARD_RULES_IN_WORDS = {
-    "status": gettext_lazy("The course is not open for registration"),
-    "started": gettext_lazy("The course has started already"),
-    "provider_inactive": gettext_lazy("The provider is no longer active"),
-    "full": gettext_lazy("No free place"),
-    "already_enrolled": gettext_lazy("The person is already enrolled in or waiting for the course"),
-    "overlap": gettext_lazy("The course starts before the current one ends"),
-    "clash": gettext_lazy("The course meets at the same time as another course of the person"),
-    "backwards": gettext_lazy("A step backwards in level"),
-    "entry_level": gettext_lazy("The entry level is more than one step above the person's level"),
-    "mobility": gettext_lazy("The person can only attend in the home municipality"),
-}
-
-
 def exclusion(course: Course, situation: Situation, today: datetime.date) -> str | None:
-    """Why the course may never be suggested (a short code; ``HARD_RULES_IN_WORDS`` and
-    ``target_group_exclusion`` say it in words), or None. "no_access" comes last: a course excluded only by it
-    may be shown as "admission first"."""
+    """Why the course may never be suggested (a short code; ``target_group_exclusion`` and ``admission_needed``
+    say theirs in words), or None. "no_access" comes last: a course excluded only by it may be shown as
+    "admission first"."""
     if course.status not in (Course.Status.PLANNED, Course.Status.OPEN):
         return "status"
     if course.start_date <= today or course.end_date < today:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -161,7 +163,11 @@ class Handover(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.due_on is not None and self.due_on < timezone.localdate()
+        return self.overdue_on(timezone.localdate())
+
+    def overdue_on(self, today: datetime.date) -> bool:
+        """Open, and its next step was due before `today`."""
+        return self.is_open and self.due_on is not None and self.due_on < today
 
 
 class HandoverStep(models.Model):

@@ -17,12 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from courses import selectors as course_selectors
 from courses.models import Course
 from diepholz_coord import access
 from diepholz_coord.access import Role
+from diepholz_coord.forms import parse_pk
 from participants import selectors as participant_selectors
 from participants.models import Consent, Enrollment
 
+from .matching import Person, suggest_follow_ups, suggest_for_course, target_group_exclusion
 from .models import Handover, HandoverStep
 
 
@@ -248,13 +251,7 @@ def handover_board(*, user, filters: dict | None = None, today: datetime.date | 
             "due_on", "created_at", "pk"
         )[:BOARD_LIMIT]
     )
-    found.sort(
-        key=lambda h: (
-            not (h.is_open and h.due_on is not None and h.due_on < today),
-            h.due_on or datetime.date.max,
-            h.pk,
-        )
-    )
+    found.sort(key=lambda h: (not h.overdue_on(today), h.due_on or datetime.date.max, h.pk))
     for handover in found:
         handover.part = part_of(user, handover)
         handover.part_label = PART_LABELS.get(handover.part, "")
@@ -335,16 +332,9 @@ def coordinator_queue(*, today: datetime.date | None = None) -> dict:
 def ending_course_get_for_user(*, user, pk: int) -> Course:
     """An ending course with its people: the course's own provider and the coordinator. Another provider's course
     is 404 here (its participants are that provider's data), county staff get 403."""
-    role = access.role_of(user)
-    if role == Role.COUNTY_STAFF:
+    if access.role_of(user) == Role.COUNTY_STAFF:
         raise PermissionDenied
-    qs = Course.objects.select_related("provider", "municipality")
-    if role != Role.COORDINATOR:
-        qs = qs.filter(provider_id__in=access.provider_ids_for(user))
-    course = qs.filter(pk=pk).first()
-    if course is None:
-        raise Http404
-    return course
+    return course_selectors.course_get_for_own_provider(user=user, pk=pk)
 
 
 def ending_course_rows(
@@ -352,8 +342,6 @@ def ending_course_rows(
 ) -> list[dict]:
     """Everyone enrolled in the course: the name where the user may see it, the person's handovers, and the best
     follow-up courses (hard rules kept), without those already proposed. A fixed number of queries."""
-    from .matching import suggest_for_course
-
     enrollments = list(
         Enrollment.objects.filter(course=course, status=Enrollment.Status.ENROLLED)
         .select_related("participant", "participant__municipality")
@@ -375,16 +363,39 @@ def ending_course_rows(
         found = without_open_handovers(
             suggestions.get(e.participant_id, []), participant_id=e.participant_id, taken=taken
         )
+        fitting, admission_first_only = split_by_admission(found, per_section=per_person)
         rows.append(
             {
                 "enrollment": e,
                 "named": e.participant_id in named,
                 "handovers": handovers.get(e.pk, []),
-                "suggestions": [s for s in found if not s.needs][:per_person],
-                "admission_first": [s for s in found if s.needs][:per_person],
+                "suggestions": fitting,
+                "admission_first": admission_first_only,
             }
         )
     return rows
+
+
+def split_by_admission(suggestions: list, *, per_section: int) -> tuple[list, list]:
+    """The fitting suggestions and those only with an admission first (matching's ``needs``), best first."""
+    return (
+        [s for s in suggestions if not s.needs][:per_section],
+        [s for s in suggestions if s.needs][:per_section],
+    )
+
+
+def person_suggestions(
+    *, participant, admission_first: bool = False, per_section: int = 3, today: datetime.date | None = None
+) -> tuple[list, list]:
+    """The participant page's next courses: (fitting, only with an admission first), without the courses
+    already proposed for the person. The caller has checked that the user may see the person in full."""
+    taken = open_handover_targets(participant_ids=[participant.pk])
+    found = without_open_handovers(
+        suggest_follow_ups(participant=participant, limit=None, admission_first=admission_first, today=today),
+        participant_id=participant.pk,
+        taken=taken,
+    )
+    return split_by_admission(found, per_section=per_section)
 
 
 def participant_handovers(*, user, participant) -> list[Handover]:
@@ -400,8 +411,6 @@ def participant_handovers(*, user, participant) -> list[Handover]:
 def offer_target_courses(*, handover: Handover, today: datetime.date | None = None, limit: int = 100) -> list[Course]:
     """Courses a proposed handover can be offered to: not started, with a place to give, meant for the person
     (target group), the wanted level first."""
-    from .matching import Person, target_group_exclusion
-
     today = today or timezone.localdate()
     qs = Course.objects.bookable(today).filter(start_date__gt=today).with_room(today).select_related("provider")
     if handover.wanted_level is not None:
@@ -415,6 +424,7 @@ def offer_target_courses(*, handover: Handover, today: datetime.date | None = No
 def offer_target_get(*, value: str, today: datetime.date | None = None) -> Course | None:
     """The course a posted form names as the offer's target, or None for anything that is not a current one
     (a stored primary key in ASCII digits only: "²", "①" or "٣" name no course)."""
-    if not value or len(value) > 12 or not value.isascii() or not value.isdigit():
+    pk = parse_pk(value)
+    if pk is None:
         return None
-    return Course.objects.bookable(today).select_related("provider").filter(pk=int(value)).first()
+    return Course.objects.bookable(today).select_related("provider").filter(pk=pk).first()

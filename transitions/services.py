@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from courses.models import Course, Membership, PlaceReservation
+from courses.models import Course, Membership, PlaceReservation, reservation_held_until
 from courses.places import require_room
 from diepholz_coord import access
 from participants import selectors as participant_selectors
@@ -35,6 +35,7 @@ from participants import services as participant_services
 from participants.models import Consent, Enrollment, Participant
 
 from . import selectors
+from .matching import target_group_refusal
 from .models import Handover, HandoverStep
 
 S = Handover.Status
@@ -110,8 +111,6 @@ def _check_target(course: Course, participant: Participant | None = None) -> Non
     if not course.is_bookable or course.start_date <= timezone.localdate():
         raise ValidationError(_("Choose a course that has not started yet and is not cancelled."))
     if participant is not None:
-        from .matching import target_group_refusal
-
         refusal = target_group_refusal(course, participant)
         if refusal:
             raise ValidationError(
@@ -157,9 +156,11 @@ def _require_consent(handover: Handover, *, step: str) -> None:
 
 
 def has_valid_consent(handover: Handover, today: datetime.date | None = None) -> bool:
+    """The handover may carry the person's data to the receiver: it stays with the own provider, or a valid
+    consent names the receiving provider. (Lists read the same rule from selectors.with_consent_state.)"""
     if handover.to_provider_id is None:
         return False
-    if handover.to_provider_id == handover.participant.provider_id:
+    if not consent_needed(handover):
         return True  # staying with the own provider needs no consent to share
     return (
         Consent.objects.valid(today)
@@ -293,16 +294,10 @@ def handover_offer(*, actor, handover: Handover, to_course: Course | None = None
     return handover
 
 
-def _held_until(course: Course) -> datetime.date:
-    return course.start_date + datetime.timedelta(days=settings.RESERVATION_DAYS_AFTER_START)
-
-
 def _release(handover: Handover, reason: str) -> None:
     """Give the reserved place back (nothing to do when there is none, or it was released already)."""
     if handover.reservation_id:
-        PlaceReservation.objects.filter(pk=handover.reservation_id, released_at__isnull=True).update(
-            released_at=timezone.now(), release_reason=reason
-        )
+        PlaceReservation.objects.filter(pk=handover.reservation_id).release(reason)
 
 
 @transaction.atomic
@@ -317,7 +312,7 @@ def handover_accept(*, actor, handover: Handover, note: str = "") -> Handover:
     course = Course.objects.select_for_update().get(pk=handover.to_course_id)
     _check_target(course, handover.participant)
     handover.reservation = PlaceReservation.objects.create(
-        course=course, held_until=_held_until(course), created_by=actor
+        course=course, held_until=reservation_held_until(course.start_date), created_by=actor
     )
     handover.status = S.ACCEPTED
     handover.due_on = course.start_date
@@ -387,6 +382,11 @@ def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
 def handover_withdraw(*, actor, handover: Handover, note: str = "") -> Handover:
     handover = _lock(handover)
     _check_transition(handover, S.WITHDRAWN, actor)
+    return _withdraw(handover, actor, note)
+
+
+def _withdraw(handover: Handover, actor, note: str) -> Handover:
+    """Withdraw a locked, open handover: the reserved place is given back, a receiver that knew of it is told."""
     was_offered = handover.status != S.PROPOSED
     _release(handover, PlaceReservation.Release.WITHDRAWN)
     handover.status = S.WITHDRAWN
@@ -415,15 +415,7 @@ def on_participant_erasing(sender, *, participant, actor, **kwargs) -> None:
     """participants.signals.participant_erasing: an erased person's open handovers are withdrawn (their reserved
     places given back), inside the erasure's transaction."""
     for handover in Handover.objects.filter(participant=participant, status__in=Handover.OPEN_STATUSES):
-        handover = _lock(handover)
-        was_offered = handover.status != S.PROPOSED
-        _release(handover, PlaceReservation.Release.WITHDRAWN)
-        handover.status = S.WITHDRAWN
-        handover.due_on = None
-        handover.save()
-        step = _step(handover, S.WITHDRAWN, actor, _("The person's data was erased (GDPR)."))
-        if was_offered:
-            _notify(step)
+        _withdraw(_lock(handover), actor, _("The person's data was erased (GDPR)."))
 
 
 def on_consent_revoked(sender, *, consent, actor, **kwargs) -> None:
@@ -550,7 +542,6 @@ def handover_send_mail(*, handover_id: int, step_id: int) -> int:
             {
                 "handover": handover,
                 "step": step,
-                "to_receiver": side == RECEIVER,
                 "addressee": ", ".join(p.name for p in providers),
                 "actor": selectors.actor_label(step.by, handover),
                 "status": S(step.status).label if step.status in S.values else "",

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
-from diepholz_coord.forms import apply_service_errors, posted
+from diepholz_coord.forms import apply_service_errors, parse_pk, posted
 from participants import selectors as participant_selectors
 from participants.models import Enrollment
 
@@ -96,9 +96,7 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if sender and handover.status == Handover.Status.PROPOSED
         else []
     )
-    owner = access.is_coordinator(request.user) or handover.participant.provider_id in access.provider_ids_for(
-        request.user
-    )
+    owner = participant_selectors.is_owner(request.user, handover.participant)
     return render(
         request,
         "transitions/handover_detail.html",
@@ -207,16 +205,17 @@ def handover_checklist(request: HttpRequest, pk: int) -> HttpResponse:
 def handover_create(request: HttpRequest) -> HttpResponse:
     """Propose a handover of one person, usually from a suggestion: ?teilnehmende=<id>&kurs=<id>&von=<id>."""
     params = request.POST if request.method == "POST" else request.GET
-    try:
-        participant_pk = int(params.get("teilnehmende", ""))
-        course_pk = int(params["kurs"]) if params.get("kurs") else None
-        enrollment_pk = int(params["von"]) if params.get("von") else None
-    except ValueError:
-        raise Http404 from None
+    participant_pk, course_pk, enrollment_pk = (parse_pk(params.get(key)) for key in ("teilnehmende", "kurs", "von"))
+    if (
+        participant_pk is None
+        or (params.get("kurs") and course_pk is None)
+        or (params.get("von") and enrollment_pk is None)
+    ):
+        raise Http404
     participant = participant_selectors.participant_get_for_editor(user=request.user, pk=participant_pk)
     course = None
     if course_pk is not None:
-        course = selectors.offer_target_get(value=str(course_pk))
+        course = selectors.offer_target_get(value=params["kurs"])
         if course is None:
             raise Http404
     from_enrollment = None

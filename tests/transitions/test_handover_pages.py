@@ -430,3 +430,18 @@ def test_start_and_no_show_buttons_appear_only_once_the_course_has_begun(world, 
     Course.objects.filter(pk=course.pk).update(start_date=timezone.localdate())
     html = client.get(url).content.decode()
     assert "/schritt/begonnen/" in html and "/schritt/nicht-erschienen/" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["arabic-indic", "²", "①", "1" * 5000, "abc", ""])
+def test_propose_page_takes_ascii_primary_keys_only(world, login, value):
+    """int() reads "٣" as 3: such a value names no person or course here (404), it is not taken for another one."""
+    client = login(world.users.a_admin)
+    pk = str(world.participant_a.pk)
+    if value == "arabic-indic":  # the person's own key in Arabic-Indic digits, which int() would accept
+        value = pk.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+        assert int(value) == world.participant_a.pk
+    assert client.get(reverse("transitions:handover_create"), {"teilnehmende": pk}).status_code == 200
+    assert client.get(reverse("transitions:handover_create"), {"teilnehmende": value}).status_code == 404
+    response = client.get(reverse("transitions:handover_create"), {"teilnehmende": pk, "kurs": value or "x"})
+    assert response.status_code == 404
