@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "participants",
     "transitions",
     "meetings",
+    "register",
 ]
 
 MIDDLEWARE = [

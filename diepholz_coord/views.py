@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "queue": transition_selectors.provider_queue(user=request.user, today=today),
                 # Open action items from meetings for the user's providers (mark done here).
                 "today": today,
-                "action_items": list(meeting_selectors.open_action_items_for_provider(user=request.user)[:50]),
+                "my_action_items": list(meeting_selectors.open_action_items_for_provider(user=request.user)[:50]),
                 "meetings": meeting_selectors.next_meetings_by_body(user=request.user),
             },
         )
@@ -48,6 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "overview": course_selectors.district_overview(user=request.user, today=today),
             "meetings": meeting_selectors.next_meetings_by_body(user=request.user),
             "today": today,
+            # Measures owned by the user's department (Aktionsplan) or by the user: marked done here.
+            "my_action_items": list(meeting_selectors.open_action_items_for_provider(user=request.user)[:50]),
         }
         if role == access.Role.COORDINATOR:
             count, items = meeting_selectors.open_action_items(limit=10)

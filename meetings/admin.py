@@ -33,9 +33,9 @@ class MeetingAdmin(admin.ModelAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "owner_provider", "owner_user", "due_on", "status", "meeting"]
+    list_display = ["title", "owner_department", "owner_provider", "owner_user", "due_on", "status", "meeting"]
     list_filter = ["status"]
-    list_select_related = ["owner_provider", "owner_user", "meeting__series"]
+    list_select_related = ["owner_provider", "owner_user", "owner_department", "meeting__series"]
     search_fields = ["title"]
 
 

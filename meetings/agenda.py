@@ -63,14 +63,10 @@ def _action_items(meeting: Meeting, today: datetime.date) -> dict:
     for item in (
         ActionItem.objects.filter(status=ActionItem.Status.OPEN, meeting__series__body=meeting.series.body)
         .filter(meeting__starts_at__lt=meeting.starts_at)
-        .select_related("owner_provider", "owner_user", "meeting")
+        .select_related("owner_provider", "owner_user", "owner_department", "meeting")
         .order_by("due_on", "pk")
     ):
-        owner = (
-            item.owner_provider.name
-            if item.owner_provider
-            else (item.owner_user.get_full_name() or item.owner_user.username)
-        )
+        owner = item.owner_label
         rows.append(
             {
                 "id": item.pk,

@@ -70,6 +70,8 @@ class MeetingSeries(models.Model):
         blank=True,
         help_text=_("One section per line. They are added to every meeting of the series."),
     )
+    # The agenda's sections in order (keys of meetings.agenda.SECTIONS); empty: the body's default order.
+    agenda_layout = models.JSONField(_("agenda sections in order"), default=list, blank=True)
     invited_providers = models.ManyToManyField(
         Provider, verbose_name=_("invited providers"), blank=True, related_name="meeting_series"
     )
@@ -218,6 +220,10 @@ class AgendaItem(models.Model):
     proposed_by_provider = models.ForeignKey(
         Provider, verbose_name=_("proposed by provider"), on_delete=models.SET_NULL, null=True, blank=True
     )
+    # An optional time slot ("10:15–10:45") and who presents the item.
+    slot_start = models.TimeField(_("from"), null=True, blank=True)
+    slot_end = models.TimeField(_("until"), null=True, blank=True)
+    presenter = models.CharField(_("presented by"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -227,6 +233,11 @@ class AgendaItem(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "section"], condition=~Q(section=""), name="agenda_one_item_per_section"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_start__isnull=True) | Q(slot_end__isnull=True) | Q(slot_end__gt=models.F("slot_start")),
+                name="agenda_slot_ends_after_start",
+                violation_error_message=_("The time slot ends after it starts."),
             ),
         ]
 
@@ -327,6 +338,14 @@ class ActionItem(models.Model):
         blank=True,
         related_name="action_items",
     )
+    owner_department = models.ForeignKey(
+        "register.Department",
+        verbose_name=_("department responsible"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -342,15 +361,29 @@ class ActionItem(models.Model):
         verbose_name_plural = _("action items")
         constraints = [
             models.CheckConstraint(
-                condition=Q(owner_provider__isnull=False) | Q(owner_user__isnull=False),
+                condition=Q(owner_provider__isnull=False) | Q(owner_user__isnull=False) | Q(owner_department__isnull=False),
                 name="action_item_has_owner",
-                violation_error_message=_("An action item needs a provider or a person responsible."),
+                violation_error_message=_("An action item needs a department, a provider or a person responsible."),
             ),
         ]
-        indexes = [models.Index(fields=["owner_provider", "status"], name="action_owner_status")]
+        indexes = [
+            models.Index(fields=["owner_provider", "status"], name="action_owner_status"),
+            models.Index(fields=["owner_department", "status"], name="action_department_status"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def owner_label(self) -> str:
+        """Who is responsible, for lists and PDFs (select_related the owners first)."""
+        if self.owner_department_id:
+            return self.owner_department.name
+        if self.owner_provider_id:
+            return self.owner_provider.name
+        if self.owner_user_id:
+            return self.owner_user.get_full_name() or self.owner_user.username
+        return "–"
 
 
 class CalendarToken(models.Model):

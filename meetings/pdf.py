@@ -43,7 +43,7 @@ def minutes_html(meeting: Meeting) -> str:
     context = _context(meeting)
     context["attendance"] = selectors.attendance_rows(meeting)
     context["action_items"] = list(
-        meeting.action_items.select_related("owner_provider", "owner_user", "item").order_by("due_on", "pk")
+        meeting.action_items.select_related("owner_provider", "owner_user", "owner_department", "item").order_by("due_on", "pk")
     )
     return _html("meetings/pdf/minutes.html", context)
 

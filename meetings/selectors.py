@@ -72,14 +72,23 @@ def may_propose_item(user, meeting: Meeting) -> bool:
     return access.is_coordinator(user) or access.role_of(user) in access.PROVIDER_ROLES
 
 
+def _owned_by(user) -> Q:
+    """Action items the user answers for: their providers', their departments' and their own."""
+    return (
+        Q(owner_provider_id__in=access.provider_ids_for(user))
+        | Q(owner_department__members=user)
+        | Q(owner_user_id=user.pk)
+    )
+
+
 def open_action_items_for_provider(*, user) -> QuerySet[ActionItem]:
-    """The open action items of the user's providers (provider home page), plus those assigned to them."""
-    provider_ids = access.provider_ids_for(user)
+    """The open action items of the user's providers or departments (start page), plus those assigned to them."""
     return (
         ActionItem.objects.filter(status=ActionItem.Status.OPEN)
-        .filter(Q(owner_provider_id__in=provider_ids) | Q(owner_user_id=user.pk))
-        .select_related("meeting__series", "owner_provider")
-        .order_by("due_on", "pk")
+        .filter(_owned_by(user))
+        .distinct()
+        .select_related("meeting__series", "owner_provider", "owner_department", "owner_user")
+        .order_by(models.F("due_on").asc(nulls_last=True), "pk")
     )
 
 
@@ -108,7 +117,7 @@ def open_action_items(*, limit: int = 10) -> tuple[int, list[ActionItem]]:
     """All open action items (the coordinator's start page): how many, and the first by due date. Two queries."""
     items = ActionItem.objects.filter(status=ActionItem.Status.OPEN)
     first = list(
-        items.select_related("meeting__series", "owner_provider", "owner_user").order_by(
+        items.select_related("meeting__series", "owner_provider", "owner_user", "owner_department").order_by(
             models.F("due_on").asc(nulls_last=True), "pk"
         )[:limit]
     )
@@ -119,7 +128,7 @@ def action_item_get_for_owner(*, user, pk: int) -> ActionItem:
     """An action item the user may mark done: the coordinator's, or one owned by the user or their provider."""
     qs = ActionItem.objects.select_related("meeting")
     if not access.is_coordinator(user):
-        qs = qs.filter(Q(owner_provider_id__in=access.provider_ids_for(user)) | Q(owner_user_id=user.pk))
+        qs = qs.filter(_owned_by(user)).distinct()
     item = qs.filter(pk=pk).first()
     if item is None:
         raise Http404

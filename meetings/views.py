@@ -57,7 +57,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "attendance_recorded": any(row["record"] for row in attendance),
         "attendance_choices": Attendance.Status.choices,
         "action_items": list(
-            meeting.action_items.select_related("owner_provider", "owner_user", "item").order_by(
+            meeting.action_items.select_related("owner_provider", "owner_user", "owner_department", "item").order_by(
                 "status", "due_on", "pk"
             )
         ),

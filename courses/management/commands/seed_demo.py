@@ -691,6 +691,10 @@ class Command(BaseCommand):
         from transitions.demo import seed_handovers
 
         seed_handovers(random.Random(SEED), today=today)
+        # The county's departments and other actors (register/demo.py): owners of workflow steps and measures.
+        from register.demo import seed_departments
+
+        seed_departments()
         # The three bodies' meeting series, a past meeting each with minutes, the next three months planned.
         from meetings.demo import seed_meetings
 
