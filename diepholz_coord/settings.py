@@ -194,6 +194,8 @@ STALE_REPORT_DAYS = env.int("STALE_REPORT_DAYS", default=14)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Public name of the county shown in headers, e-mails and PDFs.
 COUNTY_NAME = "Landkreis Diepholz"
+# The sender line at the top of agendas, minutes and register PDFs (county, office, address).
+LETTERHEAD = env.str("LETTERHEAD", default="Landkreis Diepholz · Der Landrat · Niedersachsenstraße 2 · 49356 Diepholz")
 
 # Participants without any activity (changes, enrollments, consents) for this many months are anonymised
 # by the daily retention job; aggregate figures stay.

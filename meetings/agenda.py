@@ -26,8 +26,12 @@ from transitions.selectors import ending_courses_all
 
 from .models import ActionItem, AgendaItem, Body, Meeting
 
-# Generated sections, in agenda order, with the bodies that get them. Every body gets the open action items.
+# The sections an agenda can have, with the bodies whose default agenda has them. "proposed" is where the items
+# proposed for the meeting go, "standing" where the series' own standing items go; the others are filled by the
+# builder (figures from live data) or are fixed items (welcome, any other business).
 SECTIONS: list[tuple[str, object, frozenset[str]]] = [
+    ("welcome", gettext_lazy("Welcome and agenda"), frozenset(Body.values)),
+    ("last_minutes", gettext_lazy("Approval of the minutes of the last meeting"), frozenset(Body.values)),
     ("action_items", gettext_lazy("Open action items from earlier meetings"), frozenset(Body.values)),
     ("free_places", gettext_lazy("Free places by level and municipality"), frozenset({Body.PROVIDER_ROUND})),
     ("ending_courses", gettext_lazy("Courses ending soon and follow-ups"), frozenset({Body.PROVIDER_ROUND})),
@@ -35,13 +39,58 @@ SECTIONS: list[tuple[str, object, frozenset[str]]] = [
     ("wishes", gettext_lazy("Unmet course wishes by level and municipality"), frozenset({Body.PROVIDER_ROUND})),
     ("stale_reports", gettext_lazy("Stale free-place reports"), frozenset({Body.PROVIDER_ROUND})),
     ("course_changes", gettext_lazy("New and cancelled courses"), frozenset({Body.PROVIDER_ROUND})),
+    ("proposed", gettext_lazy("Items proposed for this meeting"), frozenset(Body.values)),
+    ("standing", gettext_lazy("Standing items of the series"), frozenset(Body.values)),
+    ("other", gettext_lazy("Any other business"), frozenset(Body.values)),
 ]
+# Fixed items without figures; "proposed" and "standing" are placeholders for other items.
+FIXED = frozenset({"welcome", "other"})
+PLACEHOLDERS = frozenset({"proposed", "standing"})
+DATA_SECTIONS = frozenset(key for key, _t, _b in SECTIONS) - FIXED - PLACEHOLDERS
 HANDOVER_ROWS = 60  # open handovers listed one by one (the rest is counted)
 CHANGE_ROWS = 40  # new / cancelled courses listed one by one (the rest is counted)
 
 
-def sections_for(body: str) -> list[tuple[str, object]]:
-    return [(key, title) for key, title, bodies in SECTIONS if body in bodies]
+def section_titles() -> list[tuple[str, object]]:
+    return [(key, title) for key, title, _bodies in SECTIONS]
+
+
+def snapshot_time(meeting: Meeting) -> datetime.datetime | None:
+    """When the agenda's figures were taken (None before publishing)."""
+    built = (meeting.agenda_snapshot or {}).get("built_at")
+    if not built:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(built)
+    except ValueError:
+        return None
+
+
+def default_layout(body: str) -> list[str]:
+    """The default order: opening, reports and figures, proposed items, standing items, any other business."""
+    return [key for key, _title, bodies in SECTIONS if body in bodies]
+
+
+def layout_for(series) -> list[str]:
+    """The series' order of sections (set per series), else the body's default; unknown keys are ignored."""
+    known = {key for key, _t, _b in SECTIONS}
+    layout = [key for key in (series.agenda_layout or []) if key in known]
+    return list(dict.fromkeys(layout)) or default_layout(series.body)
+
+
+def position_of(series, key: str) -> int:
+    """The position of a section in the series' agenda (items sort by it); proposed items take "proposed"'s."""
+    layout = layout_for(series)
+    if key in layout:
+        return (layout.index(key) + 1) * 100
+    return (len(layout) + 1) * 100
+
+
+def sections_for(body: str, series=None) -> list[tuple[str, object]]:
+    """The data sections of an agenda in order (those the snapshot fills)."""
+    titles = dict(section_titles())
+    keys = layout_for(series) if series is not None else default_layout(body)
+    return [(key, titles[key]) for key in keys if key in DATA_SECTIONS]
 
 
 def _d(value: datetime.date | datetime.datetime | None) -> str | None:
@@ -234,6 +283,24 @@ def _course_changes(since: datetime.date) -> dict:
     }
 
 
+def _last_minutes(meeting: Meeting) -> dict:
+    """The previous meeting of the series, whether its minutes are final (the round approves them)."""
+    previous = (
+        Meeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .only("pk", "starts_at", "status")
+        .first()
+    )
+    if previous is None:
+        return {"date": None, "final": False, "url": ""}
+    return {
+        "date": _d(previous.starts_at),
+        "final": previous.status == Meeting.Status.FINAL,
+        "url": previous.get_absolute_url(),
+    }
+
+
 def previous_meeting_date(meeting: Meeting) -> datetime.date | None:
     previous = (
         Meeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at)
@@ -251,8 +318,10 @@ def build_snapshot(meeting: Meeting, *, today: datetime.date | None = None) -> d
     body = meeting.series.body
     with translation.override(settings.LANGUAGE_CODE):
         sections: dict[str, dict] = {}
-        for key, _title in sections_for(body):
-            if key == "action_items":
+        for key, _title in sections_for(body, meeting.series):
+            if key == "last_minutes":
+                sections[key] = _last_minutes(meeting)
+            elif key == "action_items":
                 sections[key] = _action_items(meeting, today)
             elif key == "free_places":
                 sections[key] = _free_places(today)
@@ -271,49 +340,71 @@ def build_snapshot(meeting: Meeting, *, today: datetime.date | None = None) -> d
 
 
 def ensure_standing_items(meeting: Meeting) -> None:
-    """Create the generated and default items of a meeting once (safe to call again)."""
+    """Create the items of a meeting's layout once (safe to call again): fixed and data sections, and the series'
+    standing items at the place of "standing"."""
+    series = meeting.series
     existing = set(meeting.items.exclude(section="").values_list("section", flat=True))
-    position = 0
+    titles = dict(section_titles())
     new = []
     with translation.override(settings.LANGUAGE_CODE):
-        for key, title in sections_for(meeting.series.body):
-            position += 10
-            if key not in existing:
+        for key in layout_for(series):
+            position = position_of(series, key)
+            if key == "standing":
+                for i, title in enumerate(series.section_titles, start=1):
+                    if f"default-{i}" not in existing:
+                        new.append(
+                            AgendaItem(
+                                meeting=meeting,
+                                position=position + i,
+                                kind=AgendaItem.Kind.DEFAULT,
+                                section=f"default-{i}",
+                                title=title,
+                            )
+                        )
+            elif key != "proposed" and key not in existing:
+                kind = AgendaItem.Kind.DEFAULT if key in FIXED else AgendaItem.Kind.GENERATED
                 new.append(
-                    AgendaItem(
-                        meeting=meeting,
-                        position=position,
-                        kind=AgendaItem.Kind.GENERATED,
-                        section=key,
-                        title=str(title),
-                    )
+                    AgendaItem(meeting=meeting, position=position, kind=kind, section=key, title=str(titles[key]))
                 )
-    for i, title in enumerate(meeting.series.section_titles, start=1):
-        position += 10
-        key = f"default-{i}"
-        if key not in existing:
-            new.append(
-                AgendaItem(meeting=meeting, position=position, kind=AgendaItem.Kind.DEFAULT, section=key, title=title)
-            )
     AgendaItem.objects.bulk_create(new, ignore_conflicts=True)
 
 
+def agenda_context(meeting: Meeting) -> dict:
+    """What the agenda page, its print view and the agenda/minutes PDFs show: one context for all of them."""
+    from . import charts
+
+    snapshot = meeting.agenda_snapshot or {}
+    return {
+        "meeting": meeting,
+        "series": meeting.series,
+        "county": settings.COUNTY_NAME,
+        "letterhead": settings.LETTERHEAD,
+        "items": agenda_items(meeting),
+        "snapshot": snapshot,
+        "snapshot_at": snapshot_time(meeting),
+        "charts": charts.charts_for(snapshot.get("sections", {})),
+    }
+
+
 def agenda_items(meeting: Meeting) -> list[AgendaItem]:
-    """The agenda in order: standing items first, then proposed items in the order they came in."""
-    items = list(
-        meeting.items.select_related("proposed_by", "proposed_by_provider", "minutes").order_by(
-            "position", "created_at", "pk"
-        )
-    )
-    standing = [i for i in items if i.kind != AgendaItem.Kind.PROPOSED]
-    proposed = [i for i in items if i.kind == AgendaItem.Kind.PROPOSED]
-    ordered = standing + proposed
+    """The agenda in the series' order; proposed items at the place of "proposed", in the order they came in.
+
+    Before publishing, the fixed and data items do not exist yet: the agenda then shows the proposed items."""
+    items = list(meeting.items.select_related("proposed_by", "proposed_by_provider", "minutes"))
+    proposed_at = position_of(meeting.series, "proposed")
+
+    def place(item: AgendaItem) -> tuple:
+        if item.kind == AgendaItem.Kind.PROPOSED:
+            return (proposed_at, 1, item.created_at, item.pk)
+        return (item.position, 0, item.created_at, item.pk)
+
+    ordered = sorted(items, key=place)
     snapshot = (meeting.agenda_snapshot or {}).get("sections", {})
     titles = {key: title for key, title, _bodies in SECTIONS}
     for number, item in enumerate(ordered, start=1):
         item.number = number
         item.entry = getattr(item, "minutes", None)  # the minutes entry, or None (no query: select_related)
         item.data = snapshot.get(item.section) if item.kind == AgendaItem.Kind.GENERATED else None
-        if item.kind == AgendaItem.Kind.GENERATED and item.section in titles:
+        if item.section in titles:
             item.title = str(titles[item.section])  # in the reader's language
     return ordered

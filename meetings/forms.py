@@ -73,6 +73,19 @@ class SeriesForm(forms.ModelForm):
 
         from diepholz_coord import access
 
+        from . import agenda
+
+        # The agenda's sections: a position each (empty: not on this series' agenda).
+        layout = agenda.layout_for(self.instance) if self.instance.pk else []
+        self.section_fields = []
+        for key, title in agenda.section_titles():
+            name = f"section_{key}"
+            self.fields[name] = forms.IntegerField(
+                label=title, required=False, min_value=1, max_value=99,
+                initial=layout.index(key) + 1 if key in layout else None,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "style": "width: 5rem"}),
+            )  # fmt: skip
+            self.section_fields.append(name)
         self.fields["invited_providers"].queryset = Provider.objects.filter(active=True).order_by("name")
         # People invited by name: county staff and the coordination (providers are invited as a whole).
         self.fields["invited_users"].queryset = (
@@ -85,6 +98,23 @@ class SeriesForm(forms.ModelForm):
         self.fields["invited_users"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["invited_users"].widget = forms.CheckboxSelectMultiple()
         self.fields["invited_users"].widget.choices = self.fields["invited_users"].choices
+
+    def clean(self):
+        cleaned = super().clean()
+        positions: dict[int, str] = {}
+        for name in self.section_fields:
+            position = cleaned.get(name)
+            if position is None:
+                continue
+            if position in positions:
+                self.add_error(name, _("Position %(n)d is used twice; give every section its own.") % {"n": position})
+            positions[position] = name.removeprefix("section_")
+        # Empty everywhere: the body's default order.
+        cleaned["agenda_layout"] = [positions[n] for n in sorted(positions)]
+        return cleaned
+
+    def layout_rows(self):
+        return [self[name] for name in self.section_fields]
 
 
 class MeetingEditForm(forms.ModelForm):
@@ -115,3 +145,9 @@ class MeetingEditForm(forms.ModelForm):
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The meeting must end after it starts."))
         return data
+
+
+class ItemSlotForm(forms.Form):
+    slot_start = forms.TimeField(label=_("from"), required=False)
+    slot_end = forms.TimeField(label=_("until"), required=False)
+    presenter = forms.CharField(label=_("presented by"), max_length=120, required=False)

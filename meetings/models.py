@@ -235,7 +235,9 @@ class AgendaItem(models.Model):
                 fields=["meeting", "section"], condition=~Q(section=""), name="agenda_one_item_per_section"
             ),
             models.CheckConstraint(
-                condition=Q(slot_start__isnull=True) | Q(slot_end__isnull=True) | Q(slot_end__gt=models.F("slot_start")),
+                condition=Q(slot_start__isnull=True)
+                | Q(slot_end__isnull=True)
+                | Q(slot_end__gt=models.F("slot_start")),
                 name="agenda_slot_ends_after_start",
                 violation_error_message=_("The time slot ends after it starts."),
             ),
@@ -361,7 +363,9 @@ class ActionItem(models.Model):
         verbose_name_plural = _("action items")
         constraints = [
             models.CheckConstraint(
-                condition=Q(owner_provider__isnull=False) | Q(owner_user__isnull=False) | Q(owner_department__isnull=False),
+                condition=Q(owner_provider__isnull=False)
+                | Q(owner_user__isnull=False)
+                | Q(owner_department__isnull=False),
                 name="action_item_has_owner",
                 violation_error_message=_("An action item needs a department, a provider or a person responsible."),
             ),

@@ -6,21 +6,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from . import agenda, charts, selectors
+from . import agenda, selectors
 from .models import Meeting
 
 
 def _context(meeting: Meeting) -> dict:
-    items = agenda.agenda_items(meeting)
-    sections = (meeting.agenda_snapshot or {}).get("sections", {})
-    return {
-        "meeting": meeting,
-        "series": meeting.series,
-        "county": settings.COUNTY_NAME,
-        "items": items,
-        "snapshot": meeting.agenda_snapshot or {},
-        "charts": charts.charts_for(sections),
-    }
+    return agenda.agenda_context(meeting)
 
 
 def _html(template: str, context: dict) -> str:
@@ -43,7 +34,9 @@ def minutes_html(meeting: Meeting) -> str:
     context = _context(meeting)
     context["attendance"] = selectors.attendance_rows(meeting)
     context["action_items"] = list(
-        meeting.action_items.select_related("owner_provider", "owner_user", "owner_department", "item").order_by("due_on", "pk")
+        meeting.action_items.select_related("owner_provider", "owner_user", "owner_department", "item").order_by(
+            "due_on", "pk"
+        )
     )
     return _html("meetings/pdf/minutes.html", context)
 

@@ -165,6 +165,15 @@ def invitees(meeting: Meeting) -> list[tuple[str, Any]]:
     return pairs
 
 
+def invitee_name(kind: str, obj) -> str:
+    return obj.name if kind == "provider" else (obj.get_full_name() or obj.username)
+
+
+def has_begun(meeting: Meeting, *, now: datetime.datetime | None = None) -> bool:
+    """Attendance, minutes and finalising belong to a meeting that has begun; before, it is preparation."""
+    return meeting.starts_at <= (now or timezone.now())
+
+
 def attendance_rows(meeting: Meeting) -> list[dict]:
     """One row per invitee with the recorded attendance (or none yet): page, print view and minutes PDF."""
     recorded = {
@@ -173,7 +182,7 @@ def attendance_rows(meeting: Meeting) -> list[dict]:
     rows = []
     for kind, obj in invitees(meeting):
         record = recorded.get((kind, obj.pk))
-        name = obj.name if kind == "provider" else (obj.get_full_name() or obj.username)
+        name = invitee_name(kind, obj)
         rows.append(
             {"kind": kind, "obj": obj, "name": name, "status": record.status if record else "", "record": record}
         )

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 from diepholz_coord import access
 
 from . import agenda, selectors
-from .models import ActionItem, AgendaItem, Attendance, CalendarToken, Meeting, MinutesEntry
+from .models import ActionItem, AgendaItem, Attendance, CalendarToken, Meeting, MeetingSeries, MinutesEntry
 
 logger = logging.getLogger(__name__)
 FS = Meeting.FileState
@@ -95,15 +95,43 @@ def publish_due(*, today: datetime.date | None = None) -> int:
     return published
 
 
-def request_agenda_pdf(*, meeting: Meeting, actor) -> None:
-    """ "Regenerate": a new PDF of the published agenda (e.g. after items were added)."""
+def _figures(snapshot: dict | None) -> dict:
+    return (snapshot or {}).get("sections", {})
+
+
+def agenda_regenerate(*, meeting: Meeting, actor, today: datetime.date | None = None) -> list[str]:
+    """ "Regenerate": take the live figures again and make a new PDF of the published agenda.
+
+    Returns the keys of the sections whose figures changed since the previous snapshot (empty: unchanged).
+    Once the meeting has begun the figures stay those the round discussed; only the PDF is made again.
+    """
     _check_coordinator(actor)
-    if meeting.status == Meeting.Status.CANCELLED:
-        raise ValidationError(_("The meeting was cancelled."))
-    if meeting.status == Meeting.Status.PLANNED or not meeting.agenda_published_at:
-        raise ValidationError(_("The agenda has not been published yet."))
-    _request_pdf(meeting.pk, "agenda")
-    meeting.refresh_from_db()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("series").get(pk=meeting.pk)
+        if meeting.status == Meeting.Status.CANCELLED:
+            raise ValidationError(_("The meeting was cancelled."))
+        if meeting.status == Meeting.Status.PLANNED or not meeting.agenda_published_at:
+            raise ValidationError(_("The agenda has not been published yet."))
+        changed: list[str] = []
+        if meeting.status == Meeting.Status.PUBLISHED and meeting.starts_at > timezone.now():
+            agenda.ensure_standing_items(meeting)
+            old = _figures(meeting.agenda_snapshot)
+            meeting.agenda_snapshot = agenda.build_snapshot(meeting, today=today)
+            new = _figures(meeting.agenda_snapshot)
+            changed = [key for key in new if new.get(key) != old.get(key)]
+            meeting.save(update_fields=["agenda_snapshot", "updated_at"])
+        _request_pdf(meeting.pk, "agenda")
+    return changed
+
+
+def recipient_counts(meeting: Meeting) -> dict[str, int]:
+    """Who gets the agenda: addresses in all, invited providers and invited people (the publishing question)."""
+    series = meeting.series
+    return {
+        "addresses": len(recipients(meeting)),
+        "providers": series.invited_providers.filter(active=True).count(),
+        "people": series.invited_users.filter(is_active=True).count(),
+    }
 
 
 def _request_pdf(meeting_id: int, kind: str, *, retry: bool = False, now: datetime.datetime | None = None) -> None:
@@ -250,17 +278,32 @@ def propose_item(*, meeting: Meeting, actor, title: str, description: str = "") 
         raise ValidationError({"title": _("Please give the item a title.")})
     # For people working at several providers: the first (by id) stands for them.
     provider_id = min(access.provider_ids_for(actor), default=None)
-    return AgendaItem.objects.create(
-        meeting=meeting,
-        kind=AgendaItem.Kind.PROPOSED,
-        position=1000,
-        title=title,
-        description=description.strip(),
-        proposed_by=actor,
-        proposed_by_provider_id=provider_id,
-    )
+    with transaction.atomic():
+        return AgendaItem.objects.create(
+            meeting=meeting,
+            kind=AgendaItem.Kind.PROPOSED,
+            position=1000,
+            title=title,
+            description=description.strip(),
+            proposed_by=actor,
+            proposed_by_provider_id=provider_id,
+        )
 
 
+@transaction.atomic
+def item_update(*, item: AgendaItem, actor, slot_start, slot_end, presenter: str) -> AgendaItem:
+    """The time slot and presenter of an agenda item (shown on the page and in the PDFs)."""
+    _check_coordinator(actor)
+    _check_not_final(item.meeting)
+    item.slot_start, item.slot_end, item.presenter = slot_start, slot_end, presenter.strip()
+    if slot_start and slot_end and slot_end <= slot_start:
+        raise ValidationError({"slot_end": _("The time slot ends after it starts.")})
+    item.full_clean(exclude=["meeting", "proposed_by", "proposed_by_provider"])
+    item.save(update_fields=["slot_start", "slot_end", "presenter"])
+    return item
+
+
+@transaction.atomic
 def item_delete(*, item: AgendaItem, actor) -> None:
     _check_coordinator(actor)
     _check_not_final(item.meeting)
@@ -302,6 +345,7 @@ def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], 
     return len(statuses)
 
 
+@transaction.atomic
 def minutes_save(*, item: AgendaItem, actor, notes: str, decisions: str) -> MinutesEntry | None:
     _check_coordinator(actor)
     _check_not_final(item.meeting)
@@ -316,6 +360,7 @@ def minutes_save(*, item: AgendaItem, actor, notes: str, decisions: str) -> Minu
     return entry
 
 
+@transaction.atomic
 def action_item_create(*, meeting: Meeting, actor, data: dict[str, Any]) -> ActionItem:
     _check_coordinator(actor)
     _check_not_final(meeting)
@@ -325,6 +370,7 @@ def action_item_create(*, meeting: Meeting, actor, data: dict[str, Any]) -> Acti
     return item
 
 
+@transaction.atomic
 def action_item_done(*, item: ActionItem, actor, done: bool = True) -> ActionItem:
     """Owners (their provider's staff, the person) and the coordinator mark an item done, or open again."""
     selectors.action_item_get_for_owner(user=actor, pk=item.pk)  # 404 for anyone else
@@ -346,8 +392,17 @@ def finalise_minutes(*, meeting: Meeting, actor) -> None:
             raise ValidationError(_("The meeting was cancelled."))
         if meeting.starts_at > timezone.now():
             raise ValidationError(_("Minutes can only be finalised once the meeting has begun."))
-        if not meeting.attendance.exists():
-            raise ValidationError(_("Please record the attendance before finalising the minutes."))
+        recorded = {
+            ("provider", a.provider_id) if a.provider_id else ("user", a.user_id) for a in meeting.attendance.all()
+        }
+        missing = [
+            kind_obj for kind_obj in selectors.invitees(meeting) if (kind_obj[0], kind_obj[1].pk) not in recorded
+        ]
+        if missing:
+            raise ValidationError(
+                _("Please record the attendance of every invitee before finalising; missing: %(names)s.")
+                % {"names": ", ".join(selectors.invitee_name(kind, obj) for kind, obj in missing)}
+            )
         meeting.status = Meeting.Status.FINAL
         meeting.minutes_finalised_at = timezone.now()
         meeting.minutes_finalised_by = actor
@@ -434,18 +489,37 @@ def _guarded(what: str, meeting_id: int | None, job):
 # --- Series and single meetings ----------------------------------------------------------------------------------
 
 
-def series_save(*, actor, form) -> tuple[Any, int]:
-    """Create or change a series from a valid SeriesForm, then plan its coming meetings at once."""
+SERIES_FIELDS = (
+    "name", "body", "week_of_month", "weekday", "interval_months", "first_month", "start_time", "duration_minutes",
+    "location", "agenda_lead_days", "default_sections", "agenda_layout", "active",
+)  # fmt: skip
+RULE_FIELDS = frozenset({
+    "week_of_month", "weekday", "interval_months", "first_month", "start_time", "duration_minutes", "location",
+    "agenda_lead_days", "active",
+})  # fmt: skip
+
+
+def series_save(*, actor, series: MeetingSeries | None, data: dict[str, Any]) -> tuple[MeetingSeries, int]:
+    """Create or change a series (data: the cleaned fields and the invitees), then plan its coming meetings."""
     from .planning import plan_series
 
     _check_coordinator(actor)
-    rule_fields = {
-        "week_of_month", "weekday", "interval_months", "first_month", "start_time", "duration_minutes", "location",
-        "agenda_lead_days", "active",
-    }  # fmt: skip
     with transaction.atomic():
-        series = form.save()
-        if form.instance.pk and rule_fields & set(form.changed_data):
+        if series is None:
+            series, before = MeetingSeries(), None
+        else:
+            series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+            before = {field: getattr(series, field) for field in RULE_FIELDS}
+        for field in SERIES_FIELDS:
+            if field in data:
+                setattr(series, field, data[field])
+        series.full_clean()
+        series.save()
+        if "invited_providers" in data:
+            series.invited_providers.set(data["invited_providers"])
+        if "invited_users" in data:
+            series.invited_users.set(data["invited_users"])
+        if before is not None and any(before[field] != getattr(series, field) for field in RULE_FIELDS):
             # Meetings planned under the old rule and not touched since are planned again under the new one.
             Meeting.objects.filter(
                 series=series, status=Meeting.Status.PLANNED, adjusted=False, starts_at__gt=timezone.now()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sitzungen/<int:pk>/punkte/neu/", views.item_propose, name="item_propose"),
     path("sitzungen/<int:pk>/punkte/<int:item_pk>/entfernen/", views.item_delete, name="item_delete"),
     path("sitzungen/<int:pk>/punkte/<int:item_pk>/protokoll/", views.minutes_save, name="minutes_save"),
+    path("sitzungen/<int:pk>/punkte/<int:item_pk>/zeit/", views.item_update, name="item_update"),
     path("sitzungen/<int:pk>/anwesenheit/", views.attendance_save, name="attendance_save"),
     path("sitzungen/<int:pk>/aufgaben/neu/", views.action_item_create, name="action_item_create"),
     path("sitzungen/<int:pk>/abschliessen/", views.minutes_finalise, name="minutes_finalise"),

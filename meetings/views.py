@@ -17,8 +17,16 @@ from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
 from diepholz_coord.forms import apply_service_errors, posted
 
-from . import agenda, calendar, charts, pdf, selectors, services
-from .forms import ActionItemForm, BodyFilterForm, MeetingEditForm, MinutesForm, ProposeItemForm, SeriesForm
+from . import agenda, calendar, pdf, selectors, services
+from .forms import (
+    ActionItemForm,
+    BodyFilterForm,
+    ItemSlotForm,
+    MeetingEditForm,
+    MinutesForm,
+    ProposeItemForm,
+    SeriesForm,
+)
 from .models import AgendaItem, Attendance, CalendarToken, Meeting, MeetingSeries
 
 MEETING_ROLES = (Role.COORDINATOR, Role.COUNTY_STAFF, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
@@ -42,19 +50,18 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
-    items = agenda.agenda_items(meeting)
-    sections = (meeting.agenda_snapshot or {}).get("sections", {})
+    context = agenda.agenda_context(meeting)
+    items = context["items"]
     coordinator = selectors.may_edit_meeting(request.user)
+    begun = selectors.has_begun(meeting)
     for item in items:
-        item.minutes_form = MinutesForm(instance=item.entry, prefix=f"m{item.pk}") if coordinator else None
+        item.minutes_form = MinutesForm(instance=item.entry, prefix=f"m{item.pk}") if coordinator and begun else None
     return {
-        "meeting": meeting,
-        "series": meeting.series,
-        "items": items,
-        "snapshot": meeting.agenda_snapshot or {},
-        "charts": charts.charts_for(sections),
+        **context,
+        "begun": begun,
         "attendance": (attendance := selectors.attendance_rows(meeting)),
         "attendance_recorded": any(row["record"] for row in attendance),
+        "attendance_missing": sum(1 for row in attendance if not row["record"]),
         "attendance_choices": Attendance.Status.choices,
         "action_items": list(
             meeting.action_items.select_related("owner_provider", "owner_user", "owner_department", "item").order_by(
@@ -113,11 +120,15 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_files(request: HttpRequest, pk: int) -> HttpResponse:
     """The files box; polled by htmx while a PDF is being generated."""
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    return render(
-        request,
-        "meetings/_files.html",
-        {"meeting": meeting, "is_coordinator": selectors.may_edit_meeting(request.user)},
-    )
+    return render(request, "meetings/_files.html", _files_context(request, meeting))
+
+
+def _files_context(request: HttpRequest, meeting: Meeting) -> dict:
+    return {
+        "meeting": meeting,
+        "is_coordinator": selectors.may_edit_meeting(request.user),
+        "snapshot_at": agenda.snapshot_time(meeting),
+    }
 
 
 def _coordinator_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -140,10 +151,20 @@ def _form_errors(request: HttpRequest, form) -> None:
             messages.error(request, f"{label}: {message}" if label else message)
 
 
-@require_POST
 @require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
 def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishing e-mails every invitee: the page asks first and says how many get the mail."""
     meeting = _coordinator_meeting(request, pk)
+    if request.method != "POST" or not request.POST.get("confirm"):
+        if meeting.status != Meeting.Status.PLANNED:
+            messages.info(request, _("The agenda was already published."))
+            return redirect(meeting)
+        return render(
+            request,
+            "meetings/publish_confirm.html",
+            {"meeting": meeting, "series": meeting.series, "counts": services.recipient_counts(meeting)},
+            status=400 if request.method == "POST" else 200,
+        )
     if services.publish_agenda(meeting=meeting, actor=request.user):
         messages.success(
             request, _("The agenda is published; its PDF is being generated and then sent to the invitees.")
@@ -158,11 +179,22 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _coordinator_meeting(request, pk)
     try:
-        services.request_agenda_pdf(meeting=meeting, actor=request.user)
+        changed = services.agenda_regenerate(meeting=meeting, actor=request.user)
     except ValidationError as error:
         _error(request, error)
+    else:
+        titles = dict(agenda.section_titles())
+        if changed:
+            messages.warning(
+                request,
+                _("New figures taken; they changed in: %(sections)s. The agenda PDF is being generated again.")
+                % {"sections": ", ".join(str(titles.get(key, key)) for key in changed)},
+            )
+        else:
+            messages.success(request, _("The figures have not changed. The agenda PDF is being generated again."))
+    meeting.refresh_from_db()
     if request.htmx:
-        return render(request, "meetings/_files.html", {"meeting": meeting, "is_coordinator": True})
+        return render(request, "meetings/_files.html", _files_context(request, meeting))
     return redirect(meeting)
 
 
@@ -203,6 +235,25 @@ def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The item was removed from the agenda."))
     return redirect(meeting)
+
+
+@require_POST
+@require_role(*MEETING_ROLES)  # the meeting first: 404 if not visible, then 403
+def item_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Time slot and presenter of one item."""
+    meeting = _coordinator_meeting(request, pk)
+    item = _item_of(meeting, item_pk)
+    form = ItemSlotForm(request.POST)
+    if form.is_valid():
+        try:
+            services.item_update(item=item, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Time slot and presenter saved."))
+    else:
+        _form_errors(request, form)
+    return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + f"#item-{item.pk}")
 
 
 @require_POST
@@ -340,7 +391,7 @@ def series_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise Http404
     form = SeriesForm(posted(request), instance=series)
     if request.method == "POST" and form.is_valid():
-        series, planned = services.series_save(actor=request.user, form=form)
+        series, planned = services.series_save(actor=request.user, series=series, data=form.cleaned_data)
         messages.success(
             request,
             ngettext(

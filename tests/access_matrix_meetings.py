@@ -77,6 +77,7 @@ MATRIX = {
     "meetings:item_propose": ("post", lambda w: [meeting_a(w).pk], [LOGIN, 302, 403, 302, 302, 404]),
     "meetings:item_delete": ("post", _item, COORDINATOR_ONLY_POST),
     "meetings:minutes_save": ("post", _item, COORDINATOR_ONLY_POST),
+    "meetings:item_update": ("post", _item, COORDINATOR_ONLY_POST),
     "meetings:attendance_save": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),
     "meetings:action_item_create": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),
     "meetings:minutes_finalise": ("post", lambda w: [meeting_a(w).pk], COORDINATOR_ONLY_POST),

@@ -104,7 +104,8 @@ def test_snapshot_has_the_right_figures(district):
     world, meeting, _people = district
     snap = agenda.build_snapshot(meeting)["sections"]
     assert list(snap) == [
-        "action_items", "free_places", "ending_courses", "handovers", "wishes", "stale_reports", "course_changes",
+        "last_minutes", "action_items", "free_places", "ending_courses", "handovers", "wishes", "stale_reports",
+        "course_changes",
     ]  # fmt: skip
     assert [r["title"] for r in snap["action_items"]["rows"]] == ["Kinderbetreuung in Weyhe klären"]
     free = snap["free_places"]
@@ -236,7 +237,7 @@ def test_agenda_builder_query_count_does_not_grow(district):
     with CaptureQueriesContext(connection) as large:
         snapshot = agenda.build_snapshot(meeting)
     assert len(small) == len(large), "\n".join(q["sql"] for q in large.captured_queries)
-    assert len(large) <= 12
+    assert len(large) <= 13
     assert len(snapshot["sections"]["handovers"]["rows"]) == 14
 
 
@@ -248,7 +249,15 @@ def test_other_bodies_get_their_own_sections(world):
     meeting = make_meeting(series)
     services.publish_agenda(meeting=meeting)
     titles = [item.title for item in agenda.agenda_items(meeting)]
-    assert titles == ["Offene Aufgaben aus früheren Sitzungen", "Fachdienst Jugend", "Fachdienst Schule"]
+    # Opening, figures, the series' standing items, any other business (no proposals: no placeholder item).
+    assert titles == [
+        "Begrüßung und Tagesordnung",
+        "Genehmigung des Protokolls der letzten Sitzung",
+        "Offene Aufgaben aus früheren Sitzungen",
+        "Fachdienst Jugend",
+        "Fachdienst Schule",
+        "Verschiedenes",
+    ]
     assert set(meeting.items.values_list("kind", flat=True)) == {AgendaItem.Kind.GENERATED, AgendaItem.Kind.DEFAULT}
 
 
@@ -271,6 +280,12 @@ def test_attendance_only_for_invitees_and_minutes_locked_after_finalising(distri
         services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
     meeting.refresh_from_db()
+    # Every invitee needs an attendance entry: provider B's is missing and named.
+    with pytest.raises(ValidationError, match="Träger B"):
+        services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+    services.attendance_save(
+        meeting=meeting, actor=world.users.coordinator, statuses={("provider", world.provider_b.pk): "excused"}
+    )
     services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.FINAL and meeting.minutes_pdf_state == Meeting.FileState.PENDING

@@ -295,7 +295,7 @@ def test_a_cancelled_meeting_sends_no_invitations(world, series, client, eager, 
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
     meeting.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.request_agenda_pdf(meeting=meeting, actor=world.users.coordinator)
+        services.agenda_regenerate(meeting=meeting, actor=world.users.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         services.render_agenda_pdf(meeting_id=meeting.pk)
         services.sweep(now=timezone.now() + datetime.timedelta(hours=1))

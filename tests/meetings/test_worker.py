@@ -459,7 +459,7 @@ def test_broker_outage_on_publishing_day_is_finished_by_the_sweep(product, smtp_
         page = client.get(reverse("meetings:meeting_detail", args=[PARAMS["by_hand"]]))
         health = client.get(reverse("healthz"))
         started = time.monotonic()
-        publish = client.post(reverse("meetings:meeting_publish", args=[PARAMS["by_hand"]]))
+        publish = client.post(reverse("meetings:meeting_publish", args=[PARAMS["by_hand"]]), {"confirm": "1"})
         publish_seconds = time.monotonic() - started
         after = client.get(publish["Location"])
         started = time.monotonic()
