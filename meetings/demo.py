@@ -31,7 +31,7 @@ SERIES = [
         "duration_minutes": 120,
         "location": "Kreishaus Diepholz, Niedersachsenstraße 2, Sitzungsraum 1",
         "agenda_lead_days": 7,
-        "default_sections": "Begrüßung und Protokoll der letzten Sitzung\nBerichte der Träger\nVerschiedenes",
+        "default_sections": "Berichte der Träger",
     },
     {
         "name": "Aktionsbündnis Integration",
@@ -44,10 +44,8 @@ SERIES = [
         "location": "Kreishaus Diepholz, Großer Sitzungssaal",
         "agenda_lead_days": 14,
         "default_sections": (
-            "Begrüßung und Protokoll der letzten Sitzung\n"
             "Arbeitsabläufe und Zuständigkeiten\n"
-            "Berichte aus den Arbeitsgruppen (Sprache, Arbeit, Wohnen, Ehrenamt)\n"
-            "Verschiedenes"
+            "Berichte aus den Arbeitsgruppen (Sprache, Arbeit, Wohnen, Ehrenamt)"
         ),
     },
     {
@@ -62,7 +60,7 @@ SERIES = [
         "agenda_lead_days": 5,
         "default_sections": (
             "Fachdienst Jugend\nFachdienst Soziales\nFachdienst Gesundheit\nFachdienst Öffentliche Ordnung\n"
-            "Fachdienst Schule\nWirtschaftsförderung\nVerschiedenes"
+            "Fachdienst Schule\nWirtschaftsförderung"
         ),
     },
 ]
@@ -121,18 +119,19 @@ def seed_meetings(*, today: datetime.date | None = None) -> int:
         else:
             series.invited_providers.set(providers)
         series.invited_users.set([u for u in (coordinator, county) if u])
-        # The previous meeting, held and with final minutes (only created once).
+        # The two previous meetings, held and with final minutes (only created once); decisions of the register
+        # and the developments log refer to them. Action items come from the latest one.
         previous = planning.occurrences(
-            series, _months_back(today, series.interval_months + 1), today - datetime.timedelta(days=1)
+            series, _months_back(today, 2 * series.interval_months + 1), today - datetime.timedelta(days=1)
         )
-        if previous:
-            created += _seed_past_meeting(series, previous[-1], coordinator)
+        for occurrence in previous[-2:]:
+            created += _seed_past_meeting(series, occurrence, coordinator, actions=occurrence == previous[-1])
     created += planning.plan_all(today=today)
     services.publish_due(today=today)
     return created
 
 
-def _seed_past_meeting(series: MeetingSeries, occurrence: datetime.date, coordinator) -> int:
+def _seed_past_meeting(series: MeetingSeries, occurrence: datetime.date, coordinator, *, actions: bool) -> int:
     day, reason = planning.meeting_date(series, occurrence)
     tz = timezone.get_current_timezone()
     starts = datetime.datetime.combine(day, series.start_time, tzinfo=tz)
@@ -172,7 +171,7 @@ def _seed_past_meeting(series: MeetingSeries, occurrence: datetime.date, coordin
         Attendance.objects.create(meeting=meeting, provider=provider, status=status)
     for user in series.invited_users.all():
         Attendance.objects.create(meeting=meeting, user=user, status=Attendance.Status.PRESENT)
-    actions = ACTIONS.get(series.body, [])
+    actions = ACTIONS.get(series.body, []) if actions else []
     if actions:
         by_name = {p.name: p for p in Provider.objects.filter(name__in=[a[1] for a in actions])}
         reports = meeting.items.filter(kind=AgendaItem.Kind.DEFAULT).order_by("position").first()
