@@ -44,8 +44,7 @@ SERIES = [
         "location": "Kreishaus Diepholz, Großer Sitzungssaal",
         "agenda_lead_days": 14,
         "default_sections": (
-            "Arbeitsabläufe und Zuständigkeiten\n"
-            "Berichte aus den Arbeitsgruppen (Sprache, Arbeit, Wohnen, Ehrenamt)"
+            "Arbeitsabläufe und Zuständigkeiten\nBerichte aus den Arbeitsgruppen (Sprache, Arbeit, Wohnen, Ehrenamt)"
         ),
     },
     {
