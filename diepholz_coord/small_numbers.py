@@ -174,6 +174,16 @@ class _Table:
         if kind == "c":
             r, j = item[1], item[2]
             cells = [(r, k) for k in range(self.width) if k != j] + [(i, j) for i in self.block_of(r) if i != r]
+            # Then the linked breakdowns: the same column in the other blocks, and the rows it meets there.
+            linked = {
+                (i, k)
+                for block in self.blocks
+                if r not in block
+                for i in block
+                if self.matrix[i][j] > 0
+                for k in range(self.width)
+            }
+            return self._cheapest(cells) + [c for c in self._cheapest(linked) if c not in cells]
         elif kind == "r":
             cells = [(item[1], k) for k in range(self.width)]
         elif kind == "k":
