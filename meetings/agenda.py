@@ -17,10 +17,10 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from courses.domain import Level
-from courses.models import Course, Municipality
-from courses.selectors import free_places_matrix
-from participants.models import Consent, CourseWish
+from courses.models import Course
+from courses.selectors import free_places_matrix, stale_courses
+from participants.models import Consent
+from participants.selectors import demand as participant_demand
 from transitions.models import Handover
 from transitions.selectors import ending_courses_all
 
@@ -209,47 +209,29 @@ def _handovers(today: datetime.date) -> dict:
 
 
 def _wishes() -> dict:
-    limit = settings.SMALL_NUMBER_LIMIT
-    levels = list(Level.choices)
-    counts = {
-        (row["participant__municipality_id"], row["level"]): row["n"]
-        for row in CourseWish.objects.filter(status=CourseWish.Status.OPEN, participant__status="active")
-        .values("participant__municipality_id", "level")
-        .annotate(n=Count("id"))
-    }
-    municipalities = list(Municipality.objects.order_by("name"))
-    matrix = [[counts.get((m.pk, level), 0) for level, _label in levels] for m in municipalities]
-    hidden = [[0 < n < limit for n in row] for row in matrix]
-    masked = "–"
-    columns = list(zip(*matrix, strict=True)) if matrix else [() for _ in levels]
-    column_hides = [any(0 < n < limit for n in column) for column in columns]
-    rows = [
-        {
-            "municipality": m.name,
-            "cells": [_shown(n, limit) for n in row],
-            "total": masked if any(hide) else _shown(sum(row), limit),
-        }
-        for m, row, hide in zip(municipalities, matrix, hidden, strict=True)
-    ]
+    """The demand page's matrix as county staff see it (participants.selectors.demand: small numbers hidden)."""
+    demand = participant_demand(always_suppress=True)
     return {
-        "levels": [str(label) for _level, label in levels],
-        "rows": rows,
-        "totals": [
-            masked if hide else _shown(sum(col), limit) for col, hide in zip(columns, column_hides, strict=True)
+        "levels": [str(label) for _level, label in demand["levels"]],
+        "rows": [
+            {"municipality": row["municipality"].name, "cells": row["cells"], "total": row["total"]}
+            for row in demand["rows"]
         ],
-        "total": masked if any(any(h) for h in hidden) else _shown(sum(map(sum, matrix)), limit),
-        "limit": limit,
+        "totals": demand["totals"],
+        "total": demand["total"],
+        "limit": demand["limit"],
     }
 
 
 def _stale_reports() -> dict:
+    """The district overview's stale reports (courses.selectors.stale_courses: the one list)."""
     rows = [
         {
             "provider": course.provider.name,
             "course": course.title,
             "reported_at": _d(course.places_reported_at),
         }
-        for course in Course.objects.stale().select_related("provider").order_by("provider__name", "places_reported_at")
+        for course in stale_courses()
     ]
     return {"days": settings.STALE_REPORT_DAYS, "rows": rows}
 

@@ -185,58 +185,54 @@ def courses_for_enrolment(*, user, participant: Participant):
     return courses.filter(provider_id__in=own), elsewhere
 
 
-def demand(*, user):
-    """Unmet course wishes by level × municipality of residence; small numbers hidden for county staff."""
+def demand(*, user=None, always_suppress: bool = False) -> dict:
+    """Unmet course wishes by municipality of residence × wanted level, with row, column and district totals.
+
+    Small numbers are hidden for county staff (diepholz_coord.small_numbers: the one rule); the coordinator sees
+    every figure. `always_suppress=True` gives the county staff's view whoever asks, and needs no user: the
+    meeting agenda and minutes, which go to providers and county staff, read the figures so. Two queries."""
     from django.conf import settings
     from django.db.models import Count
 
     from courses.domain import Level
     from courses.models import Municipality
+    from diepholz_coord.small_numbers import suppress_table
 
     from .models import CourseWish
 
-    role = access.role_of(user)
-    if role not in access.COUNTY_ROLES:
-        raise PermissionDenied
+    if always_suppress:
+        suppress = True
+    else:
+        role = access.role_of(user) if user is not None else Role.NONE
+        if role not in access.COUNTY_ROLES:
+            raise PermissionDenied
+        suppress = role == Role.COUNTY_STAFF
     counts = {
         (row["participant__municipality_id"], row["level"]): row["n"]
         for row in CourseWish.objects.filter(status=CourseWish.Status.OPEN, participant__status="active")
         .values("participant__municipality_id", "level")
         .annotate(n=Count("id"))
     }
-    suppress = role == Role.COUNTY_STAFF
-    limit = settings.SMALL_NUMBER_LIMIT
     levels = list(Level.choices)
-    municipalities = list(Municipality.objects.all())
+    municipalities = list(Municipality.objects.order_by("name"))
     matrix = [[counts.get((m.pk, level), 0) for level, _label in levels] for m in municipalities]
-
-    def hidden(n: int) -> bool:
-        return suppress and 0 < n < limit
-
-    def shown(n: int) -> str:
-        return f"<{limit}" if hidden(n) else (str(n) if n else "·")
-
-    # A total over a hidden cell would give the cell away by subtraction: such totals are hidden too, and so
-    # is the grand total as soon as anything is hidden (it would give away a hidden row or column total).
-    row_hides = [any(hidden(n) for n in row) for row in matrix]
-    columns = list(zip(*matrix, strict=True)) if matrix else [() for _ in levels]
-    column_hides = [any(hidden(n) for n in column) for column in columns]
-    masked = "–"
+    table = suppress_table(matrix, suppress=suppress)
+    empty = "·"
     rows = [
         {
             "municipality": municipality,
-            "cells": [shown(n) for n in row],
-            "total": masked if hide else shown(sum(row)),
+            "cells": [cell.display(empty) for cell in cells],
+            "total": total.display(empty),
         }
-        for municipality, row, hide in zip(municipalities, matrix, row_hides, strict=True)
+        for municipality, cells, total in zip(municipalities, table.cells, table.row_totals or [], strict=True)
     ]
     return {
         "levels": levels,
         "rows": rows,
-        "totals": [masked if hide else shown(sum(column)) for column, hide in zip(columns, column_hides, strict=True)],
-        "total": masked if any(row_hides) else shown(sum(map(sum, matrix))),
+        "totals": [cell.display(empty) for cell in table.column_totals or []],
+        "total": table.total.display(empty) if table.total else empty,
         "suppressed": suppress,
-        "limit": limit,
+        "limit": settings.SMALL_NUMBER_LIMIT,
     }
 
 

@@ -25,6 +25,10 @@ too. Definitions (the issue leaves them open; these are the ones the district ov
   MIN_GROUP_SIZE waits go into it, a share only when at least MIN_GROUP_SIZE endings do: a median of one or two
   is one person's figure.
 - Declined and no-show counts come from handovers (all recorded ones) once that model exists, else 0.
+- County staff see these counts of people through diepholz_coord.small_numbers (the one rule): the three
+  breakdowns (groups × buckets, with each group's endings) are one linked table whose column totals are the
+  district's buckets and whose grand total is the district's endings; "within of decided" is a distribution
+  of the decided endings. A share is shown only where neither of its parts is hidden.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.domain import CourseType
 from courses.models import Course
 from diepholz_coord import access
+from diepholz_coord.small_numbers import Figure, suppress_distribution, suppress_table
 from participants.models import Enrollment
 
 from .models import Handover
@@ -105,6 +110,7 @@ class BucketCount:
     label: str
     count: int
     percent: int
+    shown: Figure | None = None  # what may be shown of the count (set by transition_metrics)
 
 
 @dataclass
@@ -117,6 +123,19 @@ class GroupFigures:
     within: int  # of those, with a next course starting within FOLLOW_UP_DAYS
     within_percent: int | None  # None when fewer than MIN_GROUP_SIZE endings are decided
     buckets: list[BucketCount]
+    # What may be shown (diepholz_coord.small_numbers), set by transition_metrics; the buckets' in BucketCount.
+    shown_endings: Figure | None = None
+    shown_within: Figure | None = None
+    shown_decided: Figure | None = None
+    share_hidden: bool = False
+
+    @property
+    def shown_share(self) -> int | None:
+        return None if self.share_hidden else self.within_percent
+
+    @property
+    def shown_no_follow_up(self) -> Figure | None:
+        return next(b.shown for b in self.buckets if b.key == "none")
 
     @property
     def no_follow_up(self) -> int:
@@ -137,6 +156,7 @@ class ChartBar:
     value_x: int
     text_y: int
     colour: str
+    shown: Figure | None = None
 
 
 @dataclass
@@ -175,13 +195,12 @@ class TransitionMetrics:
     no_show: int
     follow_up_days: int = FOLLOW_UP_DAYS
     min_group_size: int = MIN_GROUP_SIZE
-    # County staff: counts below SMALL_NUMBER_LIMIT are hidden, and so is whatever would give them away (the
-    # total next to a hidden bucket, the percentages of the chart).
+    # County staff: counts below SMALL_NUMBER_LIMIT are hidden, and so is whatever would give them away
+    # (diepholz_coord.small_numbers; the chart's percentages and bar lengths too).
     suppress_small: bool = False
-
-    @property
-    def total_hidden(self) -> bool:
-        return self.suppress_small and any(0 < b.count < settings.SMALL_NUMBER_LIMIT for b in self.district.buckets)
+    limit: int = 0
+    shown_declined: Figure | None = None
+    shown_no_show: Figure | None = None
 
     @property
     def tables(self) -> list[GroupTable]:
@@ -377,13 +396,53 @@ def _handover_counts() -> tuple[int, int]:
     return counts["declined"] or 0, counts["no_show"] or 0
 
 
-def transition_metrics(*, today: datetime.date | None = None, since: datetime.date | None = None) -> TransitionMetrics:
-    """Time-to-next-course figures for course endings before `today` (and from `since` on). Two queries."""
+def _hide_small_numbers(metrics: TransitionMetrics, *, suppress: bool) -> None:
+    """Decide what may be shown of every count of people (everything, when `suppress` is false)."""
+    district = metrics.district
+    breakdowns = [metrics.by_provider, metrics.by_municipality, metrics.by_course_type]
+    groups = [group for breakdown in breakdowns for group in breakdown]
+    if groups:
+        table = suppress_table(
+            [[bucket.count for bucket in group.buckets] for group in groups],
+            blocks=[len(breakdown) for breakdown in breakdowns],
+            suppress=suppress,
+        )
+        for group, cells, endings in zip(groups, table.cells, table.row_totals or [], strict=True):
+            for bucket, figure in zip(group.buckets, cells, strict=True):
+                bucket.shown = figure
+            group.shown_endings = endings
+        district_buckets, district.shown_endings = table.column_totals or [], table.total
+    else:
+        empty = suppress_distribution([b.count for b in district.buckets], suppress=suppress)
+        district_buckets, district.shown_endings = empty.cells, empty.total
+    for bucket, figure in zip(district.buckets, district_buckets, strict=True):
+        bucket.shown = figure
+    for group in [district, *groups]:
+        share = suppress_distribution([group.within, group.decided - group.within], suppress=suppress)
+        group.shown_within, group.shown_decided = share.cells[0], share.total
+        group.share_hidden = any(f.hidden for f in share.cells)
+    for bar, figure in zip(metrics.chart.bars, district_buckets, strict=True):
+        bar.shown = figure
+        if figure.hidden:
+            bar.width = 2  # a bar's length would tell the hidden number
+            bar.value_x = metrics.chart.label_width + 8
+    handovers = suppress_distribution([metrics.declined, metrics.no_show], total=False, suppress=suppress)
+    metrics.shown_declined, metrics.shown_no_show = handovers.cells
+    metrics.suppress_small = suppress
+    metrics.limit = settings.SMALL_NUMBER_LIMIT
+
+
+def transition_metrics(
+    *, today: datetime.date | None = None, since: datetime.date | None = None, suppress_small: bool = False
+) -> TransitionMetrics:
+    """Time-to-next-course figures for course endings before `today` (and from `since` on). Two queries.
+
+    `suppress_small`: small numbers hidden as for county staff (diepholz_coord.small_numbers)."""
     today = today or timezone.localdate()
     endings = course_endings(today=today, since=since)
     district = group_figures(str(_("District")), endings, today=today)
     declined, no_show = _handover_counts()
-    return TransitionMetrics(
+    metrics = TransitionMetrics(
         today=today,
         since=since,
         district=district,
@@ -394,6 +453,8 @@ def transition_metrics(*, today: datetime.date | None = None, since: datetime.da
         declined=declined,
         no_show=no_show,
     )
+    _hide_small_numbers(metrics, suppress=suppress_small)
+    return metrics
 
 
 def district_transition_metrics(*, user, today: datetime.date | None = None) -> TransitionMetrics:
@@ -401,11 +462,8 @@ def district_transition_metrics(*, user, today: datetime.date | None = None) -> 
     if not access.sees_whole_district(user):
         raise PermissionDenied
     today = today or timezone.localdate()
-    metrics = transition_metrics(today=today, since=today - datetime.timedelta(days=OVERVIEW_PERIOD_DAYS))
-    metrics.suppress_small = access.role_of(user) == access.Role.COUNTY_STAFF
-    if metrics.suppress_small:
-        for bar in metrics.chart.bars:
-            if 0 < bar.count < settings.SMALL_NUMBER_LIMIT:
-                bar.width = 2  # a bar's length would tell the hidden number
-                bar.value_x = metrics.chart.label_width + 8
-    return metrics
+    return transition_metrics(
+        today=today,
+        since=today - datetime.timedelta(days=OVERVIEW_PERIOD_DAYS),
+        suppress_small=access.role_of(user) == access.Role.COUNTY_STAFF,
+    )

@@ -17,14 +17,3 @@ def days_ago(moment) -> str:
     if days == 1:
         return _("yesterday")
     return ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days}
-
-
-@register.filter
-def small(value, suppress) -> str:
-    """Counts below SMALL_NUMBER_LIMIT shown as "<N" where small numbers must be hidden (county staff)."""
-    from django.conf import settings
-
-    limit = settings.SMALL_NUMBER_LIMIT
-    if suppress and isinstance(value, int) and 0 < value < limit:
-        return f"<{limit}"
-    return str(value)
