@@ -18,15 +18,17 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from courses.models import Provider
 from diepholz_coord import access
 from diepholz_coord.audit import audit
 from meetings.models import Body, Meeting
 
-from .models import Workflow, WorkflowStep, WorkflowVersion, contact_of
+from .models import Actor, Department, Workflow, WorkflowStep, WorkflowVersion, contact_of
 
 REVIEW_AFTER = relativedelta(months=12)
 MAX_STEPS = 30
-RESPONSIBLE_KINDS = ("department", "provider", "actor")
+RESPONSIBLE_MODELS = {"department": Department, "provider": Provider, "actor": Actor}
+RESPONSIBLE_KINDS = tuple(RESPONSIBLE_MODELS)
 
 
 def _check_coordinator(actor) -> None:
@@ -51,6 +53,8 @@ def _clean_steps(steps: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                  % {"n": position}}
             )  # fmt: skip
         kind, responsible = responsibles[0]
+        if not isinstance(responsible, RESPONSIBLE_MODELS[kind]):
+            raise TypeError(f"step {position}: {kind} must be a {RESPONSIBLE_MODELS[kind].__name__}")
         if not getattr(responsible, "active", True):
             raise ValidationError(
                 {"steps": _("Step %(n)d: %(name)s is no longer active; please choose another responsible.")

@@ -73,9 +73,7 @@ def test_parse_responsible_is_strict(value, expected):
 def versions_with_steps(world, old_steps, new_steps, *, old_trigger="Eine Familie kommt an.", new_trigger=None):
     coordinator = world.users.coordinator
     first = make_workflow(coordinator, steps=old_steps, trigger=old_trigger, valid_from=TODAY - datetime.timedelta(9))
-    second = new_version(
-        coordinator, first.workflow, steps=new_steps, trigger=new_trigger or old_trigger, valid_from=TODAY
-    )
+    new_version(coordinator, first.workflow, steps=new_steps, trigger=new_trigger or old_trigger, valid_from=TODAY)
     workflow = selectors.workflow_get_for_user(user=coordinator, pk=first.workflow_id)
     return selectors.version_of(workflow, 1), selectors.version_of(workflow, 2)
 
@@ -153,7 +151,7 @@ def test_workflows_for_agenda(world):
         valid_from=TODAY - datetime.timedelta(days=400),
         review_by=TODAY - datetime.timedelta(days=1),
     )
-    make_workflow(
+    later = make_workflow(
         coordinator,
         title="Später prüfen",
         valid_from=TODAY - datetime.timedelta(days=10),
@@ -177,8 +175,7 @@ def test_workflows_for_agenda(world):
     recorded(due, TODAY - datetime.timedelta(days=200))
     recorded(overdue, TODAY - datetime.timedelta(days=400))
     recorded(changed, latest.starts_at.date())
-    for version in WorkflowVersion.objects.filter(workflow__title="Später prüfen"):
-        recorded(version, TODAY - datetime.timedelta(days=10))
+    recorded(later, TODAY - datetime.timedelta(days=10))
 
     data = selectors.workflows_for_agenda(since=TODAY - datetime.timedelta(days=89), today=TODAY)
     json.dumps(data)  # serialisable as it is
@@ -189,7 +186,7 @@ def test_workflows_for_agenda(world):
             "valid_from": (TODAY - datetime.timedelta(days=10)).isoformat(),
             "decided_on": None,
             "change_note": "",
-            "url": f"/zustaendigkeiten/{WorkflowVersion.objects.get(workflow__title='Später prüfen').workflow_id}/fassung/1/",
+            "url": f"/zustaendigkeiten/{later.workflow_id}/fassung/1/",
         },
         {
             "title": "Alt",
