@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("transitions.urls")),
     path("", include("meetings.urls")),
+    path("", include("register.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),

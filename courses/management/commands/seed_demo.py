@@ -699,6 +699,10 @@ class Command(BaseCommand):
         from meetings.demo import seed_meetings
 
         seed_meetings(today=today)
+        # The Aktionsbündnis register of workflows, versions decided in its past meetings (register/demo.py).
+        from register.demo import seed_workflows
+
+        seed_workflows(today=today)
 
     def seed_providers(self, municipalities: dict[str, Municipality]) -> dict[str, Provider]:
         by_name = {row["name"]: row for row in reference_data()["providers"]}
