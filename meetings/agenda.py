@@ -39,6 +39,11 @@ SECTIONS: list[tuple[str, object, frozenset[str]]] = [
     ("wishes", gettext_lazy("Unmet course wishes by level and municipality"), frozenset({Body.PROVIDER_ROUND})),
     ("stale_reports", gettext_lazy("Stale free-place reports"), frozenset({Body.PROVIDER_ROUND})),
     ("course_changes", gettext_lazy("New and cancelled courses"), frozenset({Body.PROVIDER_ROUND})),
+    (
+        "workflows",
+        gettext_lazy("Workflows and responsibilities: changed and due for review"),
+        frozenset({Body.ALLIANCE}),
+    ),
     ("proposed", gettext_lazy("Items proposed for this meeting"), frozenset(Body.values)),
     ("standing", gettext_lazy("Standing items of the series"), frozenset(Body.values)),
     ("other", gettext_lazy("Any other business"), frozenset(Body.values)),
@@ -305,6 +310,11 @@ def build_snapshot(meeting: Meeting, *, today: datetime.date | None = None) -> d
                 sections[key] = _last_minutes(meeting)
             elif key == "action_items":
                 sections[key] = _action_items(meeting, today)
+            elif key == "workflows":
+                # The register's own selector: what changed since the previous meeting, what is due for review.
+                from register.selectors import workflows_for_agenda
+
+                sections[key] = workflows_for_agenda(since=previous_meeting_date(meeting), today=today)
             elif key == "free_places":
                 sections[key] = _free_places(today)
             elif key == "ending_courses":

@@ -239,3 +239,37 @@ def test_finalising_needs_the_attendance_of_every_invitee(world, series):
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.FINAL
     assert Attendance.objects.filter(meeting=meeting).count() == 3
     assert AgendaItem.objects.filter(meeting=meeting).exists()
+
+
+@pytest.mark.django_db
+def test_the_alliance_agenda_lists_changed_workflows_and_those_due_for_review(world):
+    from register import services as register_services
+
+    alliance = MeetingSeriesFactory(name="Aktionsbündnis Integration", body=Body.ALLIANCE)
+    earlier = make_meeting(alliance, days_ahead=-60, status=Meeting.Status.FINAL)
+    today = timezone.localdate()
+    version = register_services.workflow_create(
+        actor=world.users.coordinator,
+        title="Ein Kurs fällt kurzfristig aus",
+        version_data={
+            "trigger": "Ein Träger sagt einen Kurs ab",
+            "valid_from": timezone.localtime(earlier.starts_at).date(),
+            "review_by": today + datetime.timedelta(days=10),
+            "decided_in": earlier,
+            "change_note": "Erste Fassung",
+        },
+        steps=[{"title": "Teilnehmende informieren", "department": None, "provider": world.provider_a, "actor": None}],
+    )
+    meeting = make_meeting(alliance)
+    services.publish_agenda(meeting=meeting, today=today)
+    meeting.refresh_from_db()
+    data = meeting.agenda_snapshot["sections"]["workflows"]
+    title = version.workflow.title
+    assert [row["title"] for row in data["due_for_review"]] == [title]
+    assert [row["title"] for row in data["changed"]] == [title]  # recorded today, after the last meeting
+    titles = _titles(meeting)
+    assert titles.index("Arbeitsabläufe und Zuständigkeiten: geändert und zur Überprüfung fällig") < titles.index(
+        "Verschiedenes"
+    )
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.agenda_pdf(meeting))).pages)
+    assert "Ein Kurs fällt kurzfristig aus" in text and "Zur Überprüfung fällig" in text
