@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,7 +184,6 @@ def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return _pdf_response(content, f"Ablauf-{workflow.pk}-Fassung-{version.number}.pdf")
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+def _pdf_response(content: bytes, filename: str) -> FileResponse:
+    # A file response like the meetings' PDFs: shown in the browser, saved under a telling name.
+    return FileResponse(io.BytesIO(content), as_attachment=False, filename=filename, content_type="application/pdf")

@@ -251,7 +251,7 @@ def test_anonymous_goes_to_login(client, two_versions):
 
 def pdf_text(response) -> str:
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
 
 
