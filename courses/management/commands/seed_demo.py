@@ -698,11 +698,15 @@ class Command(BaseCommand):
         # The three bodies' meeting series, a past meeting each with minutes, the next three months planned.
         from meetings.demo import seed_meetings
 
-        seed_meetings(today=today)
+        seed_meetings(today=today, publish=False)
         # The Aktionsbündnis register of workflows, versions decided in its past meetings (register/demo.py).
         from register.demo import seed_workflows
 
         seed_workflows(today=today)
+        # Agendas whose day has come are published last: their snapshot shows the seeded register.
+        from meetings.services import publish_due
+
+        publish_due(today=today)
 
     def seed_providers(self, municipalities: dict[str, Municipality]) -> dict[str, Provider]:
         by_name = {row["name"]: row for row in reference_data()["providers"]}
