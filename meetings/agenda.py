@@ -106,12 +106,6 @@ def _d(value: datetime.date | datetime.datetime | None) -> str | None:
     return value.isoformat()
 
 
-def _shown(n: int, limit: int) -> str:
-    if n == 0:
-        return "·"
-    return f"<{limit}" if n < limit else str(n)
-
-
 def _action_items(meeting: Meeting, today: datetime.date) -> dict:
     rows = []
     for item in (

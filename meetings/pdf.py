@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from diepholz_coord.pdf import html_to_pdf, pdf_html
 
 from . import agenda, selectors
 from .models import Meeting
@@ -14,20 +14,8 @@ def _context(meeting: Meeting) -> dict:
     return agenda.agenda_context(meeting)
 
 
-def _html(template: str, context: dict) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string(template, context)
-
-
-def _pdf(html: str) -> bytes:
-    import weasyprint  # heavy import, only needed here
-
-    # Everything the document needs is inline; the base URL keeps WeasyPrint from resolving anything remote.
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-
-
 def agenda_html(meeting: Meeting) -> str:
-    return _html("meetings/pdf/agenda.html", _context(meeting))
+    return pdf_html("meetings/pdf/agenda.html", _context(meeting))
 
 
 def minutes_html(meeting: Meeting) -> str:
@@ -38,15 +26,15 @@ def minutes_html(meeting: Meeting) -> str:
             "due_on", "pk"
         )
     )
-    return _html("meetings/pdf/minutes.html", context)
+    return pdf_html("meetings/pdf/minutes.html", context)
 
 
 def agenda_pdf(meeting: Meeting) -> bytes:
-    return _pdf(agenda_html(meeting))
+    return html_to_pdf(agenda_html(meeting))
 
 
 def minutes_pdf(meeting: Meeting) -> bytes:
-    return _pdf(minutes_html(meeting))
+    return html_to_pdf(minutes_html(meeting))
 
 
 def filename(meeting: Meeting, kind: str) -> str:

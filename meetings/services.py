@@ -296,8 +296,7 @@ def item_update(*, item: AgendaItem, actor, slot_start, slot_end, presenter: str
     _check_coordinator(actor)
     _check_not_final(item.meeting)
     item.slot_start, item.slot_end, item.presenter = slot_start, slot_end, presenter.strip()
-    if slot_start and slot_end and slot_end <= slot_start:
-        raise ValidationError({"slot_end": _("The time slot ends after it starts.")})
+    # The model's constraint is the rule (a slot ends after it starts); full_clean checks it.
     item.full_clean(exclude=["meeting", "proposed_by", "proposed_by_provider"])
     item.save(update_fields=["slot_start", "slot_end", "presenter"])
     return item

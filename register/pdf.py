@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import translation
+from diepholz_coord.pdf import html_to_pdf, pdf_html
 
 from .models import WorkflowVersion
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    import weasyprint  # heavy import, only needed here
-
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template, {**context, "county": settings.COUNTY_NAME})
-    # Everything the document needs is inline; the base URL keeps WeasyPrint from resolving anything remote.
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(pdf_html(template, context))
 
 
 def register_pdf(versions: list[WorkflowVersion], *, today: datetime.date) -> bytes:
