@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,3 +36,23 @@ def safe_next(request: HttpRequest, fallback: str, *, name: str = "next") -> str
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return fallback
+
+
+class StrictModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose value must be a primary key in ASCII digits (Django's own takes "٣" as 3)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and parse_pk(str(value)) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class StrictModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several model choices, each a primary key in ASCII digits."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_pk(str(pk)) is None:
+                message = self.error_messages["invalid_choice"]
+                raise ValidationError(message, code="invalid_choice", params={"value": pk})
+        return super()._check_values(value)

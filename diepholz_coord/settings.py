@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "transitions",
     "meetings",
     "register",
+    "developments",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("transitions.urls")),
     path("", include("meetings.urls")),
     path("", include("register.urls")),
+    path("", include("developments.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),

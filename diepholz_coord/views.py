@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from courses import selectors as course_selectors
 from courses.forms import FreePlacesForm
+from developments import selectors as development_selectors
 from meetings import selectors as meeting_selectors
 from transitions import selectors as transition_selectors
 
@@ -50,6 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": today,
             # Measures owned by the user's department (Aktionsplan) or by the user: marked done here.
             "my_action_items": list(meeting_selectors.open_action_items_for_provider(user=request.user)[:50]),
+            # County staff: developments their department has not assessed yet (none for the coordinator).
+            "open_assessments": development_selectors.open_assessments_for(user=request.user),
         }
         if role == access.Role.COORDINATOR:
             count, items = meeting_selectors.open_action_items(limit=10)
@@ -57,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 queue=transition_selectors.coordinator_queue(today=today),
                 action_item_count=count,
                 action_items=items,
+                open_assessment_count=development_selectors.open_assessment_count(),
             )
         return render(request, "home_county.html", context)
     return render(request, "home_no_role.html", status=403)

@@ -44,6 +44,11 @@ SECTIONS: list[tuple[str, object, frozenset[str]]] = [
         gettext_lazy("Workflows and responsibilities: changed and due for review"),
         frozenset({Body.ALLIANCE}),
     ),
+    (
+        "developments",
+        gettext_lazy("Developments: new, open assessments, overdue measures"),
+        frozenset({Body.ACTION_PLAN}),
+    ),
     ("proposed", gettext_lazy("Items proposed for this meeting"), frozenset(Body.values)),
     ("standing", gettext_lazy("Standing items of the series"), frozenset(Body.values)),
     ("other", gettext_lazy("Any other business"), frozenset(Body.values)),
@@ -309,6 +314,11 @@ def build_snapshot(meeting: Meeting, *, today: datetime.date | None = None) -> d
                 from register.selectors import workflows_for_agenda
 
                 sections[key] = workflows_for_agenda(since=previous_meeting_date(meeting), today=today)
+            elif key == "developments":
+                # The log's own selector: new since the previous meeting, open assessments, overdue measures.
+                from developments.selectors import developments_for_agenda
+
+                sections[key] = developments_for_agenda(since=previous_meeting_date(meeting), today=today)
             elif key == "free_places":
                 sections[key] = _free_places(today)
             elif key == "ending_courses":

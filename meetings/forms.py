@@ -40,15 +40,23 @@ class MinutesForm(forms.ModelForm):
 class ActionItemForm(forms.ModelForm):
     class Meta:
         model = ActionItem
-        fields = ["title", "owner_provider", "due_on", "item"]
+        fields = ["title", "owner_department", "owner_provider", "due_on", "item"]
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, meeting, **kwargs):
+        from register.models import Department
+
         super().__init__(*args, **kwargs)
         self.fields["owner_provider"].queryset = Provider.objects.filter(active=True).order_by("name")
-        self.fields["owner_provider"].required = True
+        self.fields["owner_department"].queryset = Department.objects.filter(active=True).order_by("position", "name")
         self.fields["item"].queryset = meeting.items.order_by("position", "pk")
         self.fields["item"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("owner_provider")) == bool(cleaned.get("owner_department")):
+            raise forms.ValidationError(_("Please choose either a department or a provider as responsible."))
+        return cleaned
 
 
 class SeriesForm(forms.ModelForm):

@@ -348,6 +348,15 @@ class ActionItem(models.Model):
         blank=True,
         related_name="action_items",
     )
+    # A measure the Aktionsplan Integration decided on a development of its log.
+    development = models.ForeignKey(
+        "developments.Development",
+        verbose_name=_("development"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+    )
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)

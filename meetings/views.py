@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from developments import selectors as development_selectors
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
 from diepholz_coord.forms import apply_service_errors, posted
@@ -73,6 +74,8 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "may_propose": selectors.may_propose_item(request.user, meeting),
         "propose_form": ProposeItemForm(),
         "action_form": ActionItemForm(meeting=meeting) if coordinator else None,
+        # Aktionsplan meetings: the developments log's open assessments, and recording them and measures.
+        "developments_panel": development_selectors.meeting_panel(meeting=meeting, user=request.user),
     }
 
 

@@ -45,8 +45,9 @@ PAGES = [
     # + open action items from meetings, the provider's handover queue, the next meetings
     ("home", "a_staff", 9),
     # + the handover counts and ending courses, the next meetings, open action items (count and first ten) and
-    # the coordinator's own (owned by their department, their provider memberships or them: 2 queries)
-    ("home", "coordinator", 14),
+    # the coordinator's own (owned by their department, their provider memberships or them: 2 queries), and the
+    # number of open assessments in the developments log
+    ("home", "coordinator", 15),
     ("courses:district_overview", "county", 9),  # 7 + transition metrics (enrollments, handover counts)
     ("courses:course_list", "coordinator", 8),
     ("courses:course_list", "a_admin", 9),

@@ -254,6 +254,7 @@ def test_other_bodies_get_their_own_sections(world):
         "Begrüßung und Tagesordnung",
         "Genehmigung des Protokolls der letzten Sitzung",
         "Offene Aufgaben aus früheren Sitzungen",
+        "Entwicklungen: neue, offene Bewertungen, überfällige Maßnahmen",
         "Fachdienst Jugend",
         "Fachdienst Schule",
         "Verschiedenes",

@@ -703,7 +703,11 @@ class Command(BaseCommand):
         from register.demo import seed_workflows
 
         seed_workflows(today=today)
-        # Agendas whose day has come are published last: their snapshot shows the seeded register.
+        # The Aktionsplan's developments log, assessed and with measures in its past meetings (developments/demo.py).
+        from developments.demo import seed_developments
+
+        seed_developments(today=today)
+        # Agendas whose day has come are published last: their snapshot shows the seeded register and log.
         from meetings.services import publish_due
 
         publish_due(today=today)

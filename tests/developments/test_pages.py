@@ -1,0 +1,214 @@
+"""The developments log through HTTP per role, its agenda section and meeting panel, PDFs, query counts."""
+
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from developments import selectors, services
+from developments.models import Assessment
+from meetings import agenda
+from meetings.models import ActionItem
+
+from .helpers import action_plan_meeting, jugend, make_development, soziales
+
+pytestmark = pytest.mark.django_db
+
+
+def now():
+    return timezone.now()
+
+
+def test_providers_read_only_developments_that_concern_courses_and_no_assessments(world, client):
+    coordinator = world.users.coordinator
+    courses = make_development(coordinator, title="Berufssprachkurse: neue Regel", concerns_courses=True)
+    internal = make_development(coordinator, title="Kita-Gesetz intern")
+    client.force_login(world.users.a_staff)
+    listing = client.get(reverse("developments:development_list")).content.decode()
+    assert "Berufssprachkurse: neue Regel" in listing and "Kita-Gesetz intern" not in listing
+    detail = client.get(courses.get_absolute_url())
+    assert detail.status_code == 200 and 'data-assessment="' not in detail.content.decode()
+    assert client.get(internal.get_absolute_url()).status_code == 404
+    client.force_login(world.users.county)
+    page = client.get(courses.get_absolute_url()).content.decode()
+    assert 'data-assessment="soziales"' in page and 'data-assessment="jugend"' in page
+
+
+def test_search_and_filters(world, client):
+    coordinator = world.users.coordinator
+    make_development(
+        coordinator, title="Förderrunde des Landes", level="land", source="Richtlinie", departments=[jugend()]
+    )
+    federal = make_development(coordinator, title="BAMF-Zulassung", level="federal", departments=[soziales()])
+    client.force_login(world.users.county)
+    url = reverse("developments:development_list")
+
+    def titles(**params):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return [d.title for d in response.context["page"].object_list]
+
+    assert titles(q="bamf") == ["BAMF-Zulassung"]
+    assert titles(ebene="land") == ["Förderrunde des Landes"]
+    assert titles(fachdienst=jugend().pk) == ["Förderrunde des Landes"]
+    services.assessment_save(
+        actor=coordinator, assessment=federal.assessments.get(), verdict="not_affected", consequences=""
+    )
+    assert titles(offen="on") == ["Förderrunde des Landes"]
+    assert client.get(url, {"fachdienst": "٣"}).status_code == 400
+    assert client.get(url, {"ebene": "mars"}).status_code == 400
+
+
+def test_the_assessment_form_explains_errors_and_saves_nothing(world, client):
+    development = make_development(world.users.coordinator)
+    soziales().members.add(world.users.county)
+    client.force_login(world.users.county)
+    url = reverse("developments:assessment_edit", args=[development.pk, soziales().pk])
+    response = client.post(url, {"verdict": "affected", "consequences": ""})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["consequences"]
+    assert development.assessments.get(department=soziales()).verdict == "pending"
+    response = client.post(url, {"verdict": "affected", "consequences": "Merkblatt anpassen"})
+    assert response.status_code == 302 and response["Location"] == development.get_absolute_url()
+    assert development.assessments.get(department=soziales()).consequences == "Merkblatt anpassen"
+    # Another department's assessment: readable development, no right to assess.
+    assert client.get(reverse("developments:assessment_edit", args=[development.pk, jugend().pk])).status_code == 403
+
+
+def test_agenda_lists_new_developments_open_assessments_and_overdue_measures(world):
+    coordinator = world.users.coordinator
+    today = timezone.localdate()
+    previous = action_plan_meeting(now() - datetime.timedelta(days=30, hours=1))
+    make_development(coordinator, title="Alt")
+    development = make_development(coordinator, title="Neu seit der Sitzung")
+    from developments.models import Development
+
+    Development.objects.filter(title="Alt").update(created_at=now() - datetime.timedelta(days=40))
+    services.assessment_save(
+        actor=coordinator,
+        assessment=development.assessments.get(department=jugend()),
+        verdict="not_affected",
+        consequences="",
+    )
+    measure = ActionItem.objects.create(
+        meeting=previous,
+        development=development,
+        owner_department=soziales(),
+        title="Merkblatt anpassen",
+        due_on=today - datetime.timedelta(days=2),
+    )
+    data = selectors.developments_for_agenda(since=today - datetime.timedelta(days=30), today=today)
+    assert [row["title"] for row in data["new"]] == ["Neu seit der Sitzung"]
+    assert [(row["title"], row["department"]) for row in data["open_assessments"]] == [
+        ("Alt", "Fachdienst Jugend"),
+        ("Alt", "Fachdienst Soziales"),
+        ("Neu seit der Sitzung", "Fachdienst Soziales"),
+    ]
+    overdue = [(row["title"], row["owner"]) for row in data["overdue_measures"]]
+    assert overdue == [(measure.title, "Fachdienst Soziales")]
+    # The Aktionsplan agenda carries the section (and the measure among the open action items).
+    meeting = action_plan_meeting(now() + datetime.timedelta(days=1), series=previous.series)
+    snapshot = agenda.build_snapshot(meeting, today=today)
+    assert [r["title"] for r in snapshot["sections"]["developments"]["new"]] == ["Neu seit der Sitzung"]
+    assert [r["title"] for r in snapshot["sections"]["action_items"]["rows"]] == ["Merkblatt anpassen"]
+    assert "developments" in agenda.default_layout("action_plan")
+    assert "developments" not in agenda.default_layout("provider_round")
+
+
+def test_the_meeting_panel_records_in_a_meeting_under_way(world, client):
+    coordinator = world.users.coordinator
+    development = make_development(coordinator)
+    meeting = action_plan_meeting(now() - datetime.timedelta(minutes=20))
+    meeting.series.invited_users.add(coordinator, world.users.county)
+    client.force_login(coordinator)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert 'id="developments-panel"' in page and f'data-measure-form="{development.pk}"' in page
+    assessment_url = reverse("developments:assessment_edit", args=[development.pk, soziales().pk])
+    form = client.get(assessment_url, {"sitzung": meeting.pk, "next": meeting.get_absolute_url()})
+    assert form.context["form"].initial["meeting"] == meeting.pk
+    response = client.post(
+        assessment_url,
+        {"verdict": "affected", "consequences": "Merkblatt", "meeting": meeting.pk, "next": meeting.get_absolute_url()},
+    )
+    assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
+    assert Assessment.objects.get(development=development, department=soziales()).meeting == meeting
+    response = client.post(
+        reverse("developments:measure_create", args=[development.pk]),
+        {"title": "Merkblatt anpassen", "department": soziales().pk, "meeting": meeting.pk, "due_on": "",
+         "next": meeting.get_absolute_url()},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert ActionItem.objects.get(development=development).owner_department == soziales()
+    # A meeting of another body has no panel; a planned Aktionsplan meeting has it without forms.
+    later = action_plan_meeting(now() + datetime.timedelta(days=20), series=meeting.series)
+    page = client.get(later.get_absolute_url()).content.decode()
+    assert 'id="developments-panel"' in page and "data-measure-form" not in page
+
+
+def _pdf_text(response) -> str:
+    """The PDF's text with line breaks and runs of spaces made single spaces (table cells wrap)."""
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_log_pdf_reads_back_with_page_numbers_and_no_assessments_for_providers(world, client):
+    coordinator = world.users.coordinator
+    make_development(coordinator, title="Berufssprachkurse: neue Regel", concerns_courses=True)
+    make_development(coordinator, title="Kita-Gesetz intern")
+    client.force_login(world.users.county)
+    response = client.get(reverse("developments:log_pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response)
+    assert "Berufssprachkurse: neue Regel" in text and "Kita-Gesetz intern" in text
+    assert "Fachdienst Soziales" in text and "Seite 1 von" in text
+    assert text.index("Kita-Gesetz intern") < text.index("Berufssprachkurse")  # newest first
+    client.force_login(world.users.a_staff)
+    response = client.get(reverse("developments:log_pdf"))
+    text = _pdf_text(response)
+    assert "Berufssprachkurse: neue Regel" in text and "Kita-Gesetz intern" not in text
+    assert "Fachdienst Soziales" not in text
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries), "\n".join(q["sql"] for q in context.captured_queries)
+
+
+def _grow(coordinator, n, meeting):
+    for i in range(n):
+        development = make_development(coordinator, title=f"Entwicklung {i} {meeting.pk}-{n}")
+        services.assessment_save(
+            actor=coordinator,
+            assessment=development.assessments.get(department=jugend()),
+            verdict="affected",
+            consequences="x",
+            meeting=meeting,
+        )
+        ActionItem.objects.create(
+            meeting=meeting, development=development, owner_department=jugend(), title=f"Maßnahme {i}"
+        )
+
+
+@pytest.mark.parametrize("role", ["coordinator", "county", "a_staff"])
+def test_query_counts_of_log_detail_and_meeting_page_do_not_grow(world, client, role):
+    coordinator = world.users.coordinator
+    meeting = action_plan_meeting(now() - datetime.timedelta(minutes=20))
+    meeting.series.invited_users.add(coordinator, world.users.county)
+    _grow(coordinator, 2, meeting)
+    first = make_development(coordinator, title="Detail", concerns_courses=True)
+    client.force_login(getattr(world.users, role))
+    urls = [reverse("developments:development_list"), first.get_absolute_url()]
+    if role != "a_staff":
+        urls.append(meeting.get_absolute_url())
+    small = {url: _queries(client, url)[0] for url in urls}
+    _grow(coordinator, 8, meeting)
+    for url in urls:
+        large, sql = _queries(client, url)
+        assert large == small[url], f"{url}: {small[url]} → {large}\n{sql}"
