@@ -28,8 +28,9 @@ from django.utils.translation import gettext_noop
 
 from diepholz_coord import access
 
-from . import agenda, selectors
+from . import agenda, pdf, selectors
 from .models import ActionItem, AgendaItem, Attendance, CalendarToken, Meeting, MeetingSeries, MinutesEntry
+from .pdf import AGENDA_PDF, MINUTES_PDF, PDF_KINDS, PdfKind
 
 logger = logging.getLogger(__name__)
 FS = Meeting.FileState
@@ -79,7 +80,7 @@ def publish_agenda(*, meeting: Meeting, actor=None, today: datetime.date | None 
         meeting.status = Meeting.Status.PUBLISHED
         meeting.agenda_published_at = timezone.now()
         meeting.save(update_fields=["agenda_snapshot", "status", "agenda_published_at"])
-        _request_pdf(meeting.pk, "agenda")
+        _request_pdf(meeting.pk, AGENDA_PDF)
     return True
 
 
@@ -120,7 +121,7 @@ def agenda_regenerate(*, meeting: Meeting, actor, today: datetime.date | None = 
             new = _figures(meeting.agenda_snapshot)
             changed = [key for key in new if new.get(key) != old.get(key)]
             meeting.save(update_fields=["agenda_snapshot", "updated_at"])
-        _request_pdf(meeting.pk, "agenda")
+        _request_pdf(meeting.pk, AGENDA_PDF)
     return changed
 
 
@@ -134,55 +135,53 @@ def recipient_counts(meeting: Meeting) -> dict[str, int]:
     }
 
 
-def _request_pdf(meeting_id: int, kind: str, *, retry: bool = False, now: datetime.datetime | None = None) -> None:
+def _request_pdf(meeting_id: int, kind: PdfKind, *, retry: bool = False, now: datetime.datetime | None = None) -> None:
     """Mark a meeting's agenda or minutes PDF "pending" and queue its rendering after the commit.
 
     A new request starts the attempt count afresh; the sweep's retry (retry=True) keeps it.
     """
-    fields = {f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at": now or timezone.now()}
+    fields = {kind.state: FS.PENDING, kind.requested_at: now or timezone.now()}
     if not retry:
-        fields[f"{kind}_pdf_attempts"] = 0
+        fields[kind.attempts] = 0
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting_id).update(**fields)
-        _enqueue(f"render_{kind}_pdf", meeting_id)
+        _enqueue(kind.task, meeting_id)
 
 
 def render_agenda_pdf(*, meeting_id: int) -> bool:
     """Render and store the agenda PDF, then send the invitations once. Safe to run twice."""
-    from . import pdf
-
-    return _render(meeting_id, "agenda", pdf.agenda_pdf, send_invitations)
+    return _render(meeting_id, AGENDA_PDF, pdf.agenda_pdf, send_invitations)
 
 
-def _render(meeting_id: int, kind: str, render, then) -> bool:
+def _render(meeting_id: int, kind: PdfKind, render, then) -> bool:
     """Render one PDF of a meeting. A failure counts an attempt; after MAX_PDF_ATTEMPTS the file is "failed"."""
     meeting = Meeting.objects.select_related("series").get(pk=meeting_id)
-    if getattr(meeting, f"{kind}_pdf_state") != FS.PENDING:
+    if getattr(meeting, kind.state) != FS.PENDING:
         return False
     try:
         content = render(meeting)
     except Exception:
-        attempts = getattr(meeting, f"{kind}_pdf_attempts") + 1
+        attempts = getattr(meeting, kind.attempts) + 1
         failed = attempts >= MAX_PDF_ATTEMPTS
-        Meeting.objects.filter(pk=meeting_id, **{f"{kind}_pdf_state": FS.PENDING}).update(
-            **{f"{kind}_pdf_attempts": attempts, f"{kind}_pdf_state": FS.FAILED if failed else FS.PENDING}
+        Meeting.objects.filter(pk=meeting_id, **{kind.state: FS.PENDING}).update(
+            **{kind.attempts: attempts, kind.state: FS.FAILED if failed else FS.PENDING}
         )
         if failed:
-            logger.exception("meeting %s: the %s PDF failed %s times; given up", meeting_id, kind, attempts)
+            logger.exception("meeting %s: the %s PDF failed %s times; given up", meeting_id, kind.name, attempts)
             return False
         raise
-    field = f"{kind}_pdf"
-    name = f"{'tagesordnung' if kind == 'agenda' else 'protokoll'}-{meeting.pk}-{timezone.localtime():%Y%m%d%H%M%S}.pdf"
+    name = f"{kind.stored_name}-{meeting.pk}-{timezone.localtime():%Y%m%d%H%M%S}.pdf"
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-        old = getattr(meeting, field).name
-        getattr(meeting, field).save(name, ContentFile(content), save=False)
-        setattr(meeting, f"{field}_state", FS.READY)
-        setattr(meeting, f"{field}_generated_at", timezone.now())
-        setattr(meeting, f"{field}_attempts", 0)
-        meeting.save(update_fields=[field, f"{field}_state", f"{field}_generated_at", f"{field}_attempts"])
-    if old and old != getattr(meeting, field).name:
-        getattr(meeting, field).storage.delete(old)
+        file = getattr(meeting, kind.file)
+        old = file.name
+        file.save(name, ContentFile(content), save=False)
+        setattr(meeting, kind.state, FS.READY)
+        setattr(meeting, kind.generated_at, timezone.now())
+        setattr(meeting, kind.attempts, 0)
+        meeting.save(update_fields=[kind.file, kind.state, kind.generated_at, kind.attempts])
+    if old and old != file.name:
+        file.storage.delete(old)
     then(meeting_id=meeting.pk)
     return True
 
@@ -215,10 +214,10 @@ def _send(meeting: Meeting, *, subject: str, template: str, attachment: tuple[st
     return message.send()
 
 
-def _claim_and_send(meeting_id: int, kind: str, conditions: dict, build) -> bool:
+def _claim_and_send(meeting_id: int, kind: PdfKind, conditions: dict, build) -> bool:
     """Send one mail of a meeting at most once: claim it with a conditional UPDATE, send outside any
     transaction (no lock held while SMTP talks), and give the claim back if sending fails (retried later)."""
-    sent_field = {"agenda": "invitations_sent_at", "minutes": "minutes_sent_at"}[kind]
+    sent_field = kind.sent_at
     now = timezone.now()
     claimed = Meeting.objects.filter(pk=meeting_id, **{f"{sent_field}__isnull": True}, **conditions).update(
         **{sent_field: now}
@@ -231,7 +230,7 @@ def _claim_and_send(meeting_id: int, kind: str, conditions: dict, build) -> bool
     except FileNotFoundError:
         # The stored PDF is gone: render it again; the mail follows the new file.
         Meeting.objects.filter(pk=meeting_id, **{sent_field: now}).update(**{sent_field: None})
-        logger.warning("meeting %s: the %s PDF file is missing; rendering it again", meeting_id, kind)
+        logger.warning("meeting %s: the %s PDF file is missing; rendering it again", meeting_id, kind.name)
         _request_pdf(meeting_id, kind)
         return False
     except Exception:
@@ -251,17 +250,15 @@ def _subject(meeting: Meeting, template: str) -> str:
 def send_invitations(*, meeting_id: int) -> bool:
     """E-mail the agenda PDF to the invitees, exactly once per meeting (never for a cancelled one)."""
 
-    build = _pdf_mail("agenda", gettext_noop("Agenda: %(series)s on %(date)s"), "meetings/email/invitation.txt")
-    return _claim_and_send(meeting_id, "agenda", {"agenda_pdf_state": FS.READY, "status__in": MAILED_STATUSES}, build)
+    build = _pdf_mail(AGENDA_PDF, gettext_noop("Agenda: %(series)s on %(date)s"), "meetings/email/invitation.txt")
+    return _claim_and_send(meeting_id, AGENDA_PDF, {AGENDA_PDF.state: FS.READY, "status__in": MAILED_STATUSES}, build)
 
 
-def _pdf_mail(kind: str, subject: str, template: str):
+def _pdf_mail(kind: PdfKind, subject: str, template: str):
     """The mail to the invitees with the meeting's agenda or minutes PDF attached."""
 
-    from . import pdf
-
     def build(meeting: Meeting) -> None:
-        with getattr(meeting, f"{kind}_pdf").open("rb") as f:
+        with getattr(meeting, kind.file).open("rb") as f:
             attachment = (pdf.filename(meeting, kind), f.read())
         _send(meeting, subject=_subject(meeting, subject), template=template, attachment=attachment)
 
@@ -406,20 +403,18 @@ def finalise_minutes(*, meeting: Meeting, actor) -> None:
         meeting.minutes_finalised_at = timezone.now()
         meeting.minutes_finalised_by = actor
         meeting.save(update_fields=["status", "minutes_finalised_at", "minutes_finalised_by"])
-        _request_pdf(meeting.pk, "minutes")
+        _request_pdf(meeting.pk, MINUTES_PDF)
 
 
 def render_minutes_pdf(*, meeting_id: int) -> bool:
-    from . import pdf
-
-    return _render(meeting_id, "minutes", pdf.minutes_pdf, send_minutes)
+    return _render(meeting_id, MINUTES_PDF, pdf.minutes_pdf, send_minutes)
 
 
 def send_minutes(*, meeting_id: int) -> bool:
     """E-mail the final minutes to the invitees, exactly once."""
-    build = _pdf_mail("minutes", gettext_noop("Minutes: %(series)s on %(date)s"), "meetings/email/minutes.txt")
+    build = _pdf_mail(MINUTES_PDF, gettext_noop("Minutes: %(series)s on %(date)s"), "meetings/email/minutes.txt")
     return _claim_and_send(
-        meeting_id, "minutes", {"minutes_pdf_state": FS.READY, "status": Meeting.Status.FINAL}, build
+        meeting_id, MINUTES_PDF, {MINUTES_PDF.state: FS.READY, "status": Meeting.Status.FINAL}, build
     )
 
 
@@ -458,9 +453,9 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
         published = _guarded("publish", None, lambda: publish_due(today=local.date())) or 0
     stale = now - PENDING_GRACE
     requeued = 0
-    for kind in ("agenda", "minutes"):
+    for kind in PDF_KINDS.values():
         for meeting_id in Meeting.objects.filter(
-            **{f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at__lte": stale}
+            **{kind.state: FS.PENDING, f"{kind.requested_at}__lte": stale}
         ).values_list("pk", flat=True):
             _request_pdf(meeting_id, kind, retry=True, now=now)
             requeued += 1
@@ -561,7 +556,7 @@ def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, m
         if meeting.change_notice_pending:
             _enqueue("send_change_notice", meeting.pk)
     if changed and meeting.status != Meeting.Status.CANCELLED and meeting.agenda_published_at:
-        _request_pdf(meeting.pk, "agenda")  # the PDF shows date and place
+        _request_pdf(meeting.pk, AGENDA_PDF)  # the PDF shows date and place
     return meeting
 
 

@@ -89,8 +89,8 @@ def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/agenda_print.html", _detail_context(request, meeting))
 
 
-def _file_response(meeting: Meeting, field: str, kind: str) -> FileResponse:
-    file = getattr(meeting, field)
+def _file_response(meeting: Meeting, kind: pdf.PdfKind) -> FileResponse:
+    file = getattr(meeting, kind.file)
     if not file:
         raise Http404
     try:
@@ -105,7 +105,7 @@ def _file_response(meeting: Meeting, field: str, kind: str) -> FileResponse:
 @require_role(*MEETING_ROLES)
 def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    return _file_response(meeting, "agenda_pdf", "agenda")
+    return _file_response(meeting, pdf.AGENDA_PDF)
 
 
 @require_role(*MEETING_ROLES)
@@ -113,7 +113,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     if meeting.status != Meeting.Status.FINAL:
         raise Http404
-    return _file_response(meeting, "minutes_pdf", "minutes")
+    return _file_response(meeting, pdf.MINUTES_PDF)
 
 
 @require_role(*MEETING_ROLES)
