@@ -53,7 +53,7 @@ class PdfKind:
     requested_at: str
     generated_at: str
     sent_at: str  # when the mail with this PDF went to the invitees
-    task: str  # the task that renders it (meetings/tasks.py)
+    task: str  # name of the Celery task that renders it (meetings/tasks.py)
     stored_name: str  # prefix of the stored file
     download_name: str  # prefix of the name a download or attachment gets
 
@@ -67,7 +67,7 @@ PDF_KINDS = {
         requested_at="agenda_pdf_requested_at",
         generated_at="agenda_pdf_generated_at",
         sent_at="invitations_sent_at",
-        task="render_agenda_pdf",
+        task="meetings.tasks.render_agenda_pdf",
         stored_name="tagesordnung",
         download_name="Tagesordnung",
     ),
@@ -79,7 +79,7 @@ PDF_KINDS = {
         requested_at="minutes_pdf_requested_at",
         generated_at="minutes_pdf_generated_at",
         sent_at="minutes_sent_at",
-        task="render_minutes_pdf",
+        task="meetings.tasks.render_minutes_pdf",
         stored_name="protokoll",
         download_name="Protokoll",
     ),

@@ -5,8 +5,8 @@ down:
 - a meeting whose agenda is due (agenda_due_on ≤ today) and still "planned" is published by `publish_due`;
 - a PDF in state "pending" is (re)queued by `sweep` when it has waited longer than PENDING_GRACE;
 - invitations and finalised minutes are e-mailed once the PDF is ready; `*_sent_at` makes that happen once.
-Tasks (meetings/tasks.py) are thin wrappers and are enqueued with `transaction.on_commit`; if enqueueing fails
-the state stays "pending" and the sweep picks it up.
+Tasks (meetings/tasks.py) are thin wrappers and are enqueued by name with `transaction.on_commit`; if enqueueing
+fails the state stays "pending" and the sweep picks it up.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError
 
 from diepholz_coord import access
+from diepholz_coord.celery import app as celery_app
 
 from . import agenda, pdf, selectors
 from .models import ActionItem, AgendaItem, Attendance, CalendarToken, Meeting, MeetingSeries, MinutesEntry
@@ -47,15 +49,16 @@ def _check_coordinator(actor) -> None:
 
 
 def _enqueue(task_name: str, meeting_id: int) -> None:
-    """Queue a task after the commit; a broker outage is logged and left to the sweep."""
+    """Queue a task by its name after the commit; a broker outage is logged and left to the sweep.
+
+    By name, so that services never import meetings.tasks (which imports services). A signature runs through
+    the registered task when this process has it (a worker; tests, where tasks run eagerly) and is sent to the
+    broker by name otherwise (web).
+    """
 
     def send() -> None:
-        from kombu.exceptions import OperationalError
-
-        from . import tasks
-
         try:
-            getattr(tasks, task_name).delay(meeting_id)
+            celery_app.signature(task_name, args=(meeting_id,)).delay()
         except (OperationalError, OSError):
             logger.warning("meeting %s: could not queue %s, the sweep will retry", meeting_id, task_name, exc_info=True)
 
@@ -554,7 +557,7 @@ def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, m
         fields = ["status", "starts_at", "ends_at", "location", "moved_reason", "agenda_due_on", "adjusted"]
         meeting.save(update_fields=[*fields, "change_notice_pending", "updated_at"])
         if meeting.change_notice_pending:
-            _enqueue("send_change_notice", meeting.pk)
+            _enqueue("meetings.tasks.send_change_notice", meeting.pk)
     if changed and meeting.status != Meeting.Status.CANCELLED and meeting.agenda_published_at:
         _request_pdf(meeting.pk, AGENDA_PDF)  # the PDF shows date and place
     return meeting

@@ -484,7 +484,7 @@ def test_broker_outage_on_publishing_day_is_finished_by_the_sweep(product, smtp_
     swept, sweep_seconds = outage["sweep"]
     assert swept == {"published": 1, "requeued": 0, "mailed": 0}
     assert sweep_seconds < 10
-    assert log.count("could not queue render_agenda_pdf") == 2
+    assert log.count("could not queue meetings.tasks.render_agenda_pdf") == 2
     for pk in meetings.values():
         row = app.meeting(pk)
         assert (row["status"], row["agenda_pdf_state"], row["invitations_sent_at"]) == ("published", "pending", None)
