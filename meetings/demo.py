@@ -126,7 +126,7 @@ def seed_meetings(*, today: datetime.date | None = None, publish: bool = True) -
             created += _seed_past_meeting(series, occurrence, coordinator, actions=occurrence == previous[-1])
     created += planning.plan_all(today=today)
     if publish:  # seed_demo publishes after the register is seeded, so the agendas list its changes
-        services.publish_due(today=today)
+        services.agenda_publish_due(today=today)
     return created
 
 

@@ -2,8 +2,8 @@
 
 Background work is driven by state in the database, so that nothing is lost when the broker or a worker is
 down:
-- a meeting whose agenda is due (agenda_due_on ≤ today) and still "planned" is published by `publish_due`;
-- a PDF in state "pending" is (re)queued by `sweep` when it has waited longer than PENDING_GRACE;
+- a meeting whose agenda is due (agenda_due_on ≤ today) and still "planned" is published by `agenda_publish_due`;
+- a PDF in state "pending" is (re)queued by `background_sweep` when it has waited longer than PENDING_GRACE;
 - invitations and finalised minutes are e-mailed once the PDF is ready; `*_sent_at` makes that happen once.
 Tasks (meetings/tasks.py) are thin wrappers and are enqueued by name with `transaction.on_commit`; if enqueueing
 fails the state stays "pending" and the sweep picks it up.
@@ -68,7 +68,7 @@ def _enqueue(task_name: str, meeting_id: int) -> None:
 # --- Agenda ---------------------------------------------------------------------------------------------------
 
 
-def publish_agenda(*, meeting: Meeting, actor=None, today: datetime.date | None = None) -> bool:
+def agenda_publish(*, meeting: Meeting, actor=None, today: datetime.date | None = None) -> bool:
     """Take the snapshot of the live district, fix the agenda and ask for its PDF. Idempotent.
 
     Returns True when this call published the agenda (False when it was already published).
@@ -87,7 +87,7 @@ def publish_agenda(*, meeting: Meeting, actor=None, today: datetime.date | None 
     return True
 
 
-def publish_due(*, today: datetime.date | None = None) -> int:
+def agenda_publish_due(*, today: datetime.date | None = None) -> int:
     """Publish every planned agenda whose day has come (daily beat job and the sweep)."""
     today = today or timezone.localdate()
     due = Meeting.objects.filter(
@@ -95,7 +95,7 @@ def publish_due(*, today: datetime.date | None = None) -> int:
     )
     published = 0
     for meeting in due.order_by("starts_at"):
-        published += publish_agenda(meeting=meeting, today=today)
+        published += agenda_publish(meeting=meeting, today=today)
     return published
 
 
@@ -128,16 +128,6 @@ def agenda_regenerate(*, meeting: Meeting, actor, today: datetime.date | None = 
     return changed
 
 
-def recipient_counts(meeting: Meeting) -> dict[str, int]:
-    """Who gets the agenda: addresses in all, invited providers and invited people (the publishing question)."""
-    series = meeting.series
-    return {
-        "addresses": len(recipients(meeting)),
-        "providers": series.invited_providers.filter(active=True).count(),
-        "people": series.invited_users.filter(is_active=True).count(),
-    }
-
-
 def _request_pdf(meeting_id: int, kind: PdfKind, *, retry: bool = False, now: datetime.datetime | None = None) -> None:
     """Mark a meeting's agenda or minutes PDF "pending" and queue its rendering after the commit.
 
@@ -151,9 +141,9 @@ def _request_pdf(meeting_id: int, kind: PdfKind, *, retry: bool = False, now: da
         _enqueue(kind.task, meeting_id)
 
 
-def render_agenda_pdf(*, meeting_id: int) -> bool:
+def agenda_pdf_render(*, meeting_id: int) -> bool:
     """Render and store the agenda PDF, then send the invitations once. Safe to run twice."""
-    return _render(meeting_id, AGENDA_PDF, pdf.agenda_pdf, send_invitations)
+    return _render(meeting_id, AGENDA_PDF, pdf.agenda_pdf, invitations_send)
 
 
 def _render(meeting_id: int, kind: PdfKind, render, then) -> bool:
@@ -189,24 +179,8 @@ def _render(meeting_id: int, kind: PdfKind, render, then) -> bool:
     return True
 
 
-def recipients(meeting: Meeting) -> list[str]:
-    """E-mail addresses of the invitees: invited people and invited providers (their address, else admins)."""
-    series = meeting.series
-    addresses = {u.email for u in series.invited_users.all() if u.email and u.is_active}
-    for provider in series.invited_providers.filter(active=True).prefetch_related("memberships__user"):
-        if provider.email:
-            addresses.add(provider.email)
-        else:
-            addresses.update(
-                m.user.email
-                for m in provider.memberships.all()
-                if m.role == "admin" and m.user.email and m.user.is_active
-            )
-    return sorted(addresses)
-
-
 def _send(meeting: Meeting, *, subject: str, template: str, attachment: tuple[str, bytes] | None) -> int:
-    to = recipients(meeting)
+    to = selectors.recipients(meeting)
     if not to:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -250,7 +224,7 @@ def _subject(meeting: Meeting, template: str) -> str:
         }
 
 
-def send_invitations(*, meeting_id: int) -> bool:
+def invitations_send(*, meeting_id: int) -> bool:
     """E-mail the agenda PDF to the invitees, exactly once per meeting (never for a cancelled one)."""
 
     build = _pdf_mail(AGENDA_PDF, gettext_noop("Agenda: %(series)s on %(date)s"), "meetings/email/invitation.txt")
@@ -268,7 +242,7 @@ def _pdf_mail(kind: PdfKind, subject: str, template: str):
     return build
 
 
-def propose_item(*, meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
+def item_propose(*, meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
     if not selectors.may_propose_item(actor, meeting):
         raise PermissionDenied
     if not access.is_coordinator(actor) and meeting.starts_at <= timezone.now():
@@ -380,7 +354,7 @@ def action_item_done(*, item: ActionItem, actor, done: bool = True) -> ActionIte
     return item
 
 
-def finalise_minutes(*, meeting: Meeting, actor) -> None:
+def minutes_finalise(*, meeting: Meeting, actor) -> None:
     """Lock the minutes, render their PDF in the background and e-mail it to the invitees."""
     _check_coordinator(actor)
     with transaction.atomic():
@@ -409,11 +383,11 @@ def finalise_minutes(*, meeting: Meeting, actor) -> None:
         _request_pdf(meeting.pk, MINUTES_PDF)
 
 
-def render_minutes_pdf(*, meeting_id: int) -> bool:
-    return _render(meeting_id, MINUTES_PDF, pdf.minutes_pdf, send_minutes)
+def minutes_pdf_render(*, meeting_id: int) -> bool:
+    return _render(meeting_id, MINUTES_PDF, pdf.minutes_pdf, minutes_send)
 
 
-def send_minutes(*, meeting_id: int) -> bool:
+def minutes_send(*, meeting_id: int) -> bool:
     """E-mail the final minutes to the invitees, exactly once."""
     build = _pdf_mail(MINUTES_PDF, gettext_noop("Minutes: %(series)s on %(date)s"), "meetings/email/minutes.txt")
     return _claim_and_send(
@@ -421,7 +395,7 @@ def send_minutes(*, meeting_id: int) -> bool:
     )
 
 
-def send_change_notice(*, meeting_id: int) -> bool:
+def change_notice_send(*, meeting_id: int) -> bool:
     """Tell the invitees that a meeting they were invited to was moved or cancelled (once per change)."""
     claimed = Meeting.objects.filter(pk=meeting_id, change_notice_pending=True).update(change_notice_pending=False)
     if not claimed:
@@ -443,7 +417,7 @@ def send_change_notice(*, meeting_id: int) -> bool:
 # --- The sweep ---------------------------------------------------------------------------------------------------
 
 
-def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+def background_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Finish what an outage left undone: publish due agendas, re-queue PDFs pending too long, send mails.
 
     Runs from beat every 10 minutes; every part is idempotent, so overlapping runs do no harm, and one
@@ -453,7 +427,7 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     local = timezone.localtime(now)
     published = 0
     if local.hour >= settings.AGENDA_PUBLISH_HOUR:
-        published = _guarded("publish", None, lambda: publish_due(today=local.date())) or 0
+        published = _guarded("publish", None, lambda: agenda_publish_due(today=local.date())) or 0
     stale = now - PENDING_GRACE
     requeued = 0
     for kind in PDF_KINDS.values():
@@ -469,7 +443,7 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
         | Q(change_notice_pending=True)
     )
     for meeting_id in unsent.values_list("pk", flat=True):
-        for send in (send_invitations, send_minutes, send_change_notice):
+        for send in (invitations_send, minutes_send, change_notice_send):
             mailed += _guarded(send.__name__, meeting_id, lambda send=send, pk=meeting_id: send(meeting_id=pk)) or 0
     return {"published": published, "requeued": requeued, "mailed": mailed}
 
@@ -563,7 +537,7 @@ def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, m
     return meeting
 
 
-def calendar_token(*, user) -> CalendarToken:
+def calendar_token_get_or_create(*, user) -> CalendarToken:
     """The user's secret iCal token (created on first use)."""
     token, _created = CalendarToken.objects.get_or_create(user=user)
     return token

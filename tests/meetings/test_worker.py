@@ -365,7 +365,7 @@ SWEEP = """
     from meetings import services
 
     now = timezone.now() + datetime.timedelta(minutes=PARAMS["minutes_later"])
-    print("RESULT", json.dumps(services.sweep(now=now)))
+    print("RESULT", json.dumps(services.background_sweep(now=now)))
 """
 
 
@@ -398,7 +398,7 @@ def test_worker_renders_published_agenda_and_sends_invitations(product, smtp_sin
         from meetings import services
         from meetings.models import Meeting
 
-        published = services.publish_agenda(meeting=Meeting.objects.get(pk=PARAMS["meeting"]))
+        published = services.agenda_publish(meeting=Meeting.objects.get(pk=PARAMS["meeting"]))
         print("RESULT", json.dumps({"published": published}))
         """,
         meeting=meeting_id,
@@ -463,7 +463,7 @@ def test_broker_outage_on_publishing_day_is_finished_by_the_sweep(product, smtp_
         publish_seconds = time.monotonic() - started
         after = client.get(publish["Location"])
         started = time.monotonic()
-        swept = services.sweep()
+        swept = services.background_sweep()
         print("RESULT", json.dumps({
             "page": page.status_code,
             "health": [health.status_code, health.json()],
