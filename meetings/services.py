@@ -532,8 +532,8 @@ def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, m
         meeting.save(update_fields=[*fields, "change_notice_pending", "updated_at"])
         if meeting.change_notice_pending:
             _enqueue("meetings.tasks.send_change_notice", meeting.pk)
-    if changed and meeting.status != Meeting.Status.CANCELLED and meeting.agenda_published_at:
-        _request_pdf(meeting.pk, AGENDA_PDF)  # the PDF shows date and place
+        if changed and meeting.status != Meeting.Status.CANCELLED and meeting.agenda_published_at:
+            _request_pdf(meeting.pk, AGENDA_PDF)  # the PDF shows date and place
     return meeting
 
 

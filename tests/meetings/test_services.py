@@ -5,14 +5,14 @@ import datetime
 import icalendar
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from diepholz_coord.celery import app as celery_app
 from meetings import services
-from meetings.models import ActionItem, CalendarToken, Meeting
+from meetings.models import ActionItem, Attendance, CalendarToken, Meeting
 from tests import factories
 from tests.meetings.factories import MeetingSeriesFactory
 from tests.meetings.test_agenda import make_meeting
@@ -301,6 +301,34 @@ def test_a_cancelled_meeting_sends_no_invitations(world, series, client, eager, 
         services.background_sweep(now=timezone.now() + datetime.timedelta(hours=1))
     assert mail.outbox == []
     assert Meeting.objects.get(pk=meeting.pk).invitations_sent_at is None
+
+
+@pytest.mark.django_db
+def test_attendance_is_saved_all_or_nothing(world, series, monkeypatch):
+    """Several records and the meeting's status are one transaction: when the database refuses the second record,
+    the first is not kept and the meeting is not marked held. (The refusal is injected: valid input passes.)"""
+    meeting = make_meeting(series, days_ahead=-1, status=Meeting.Status.PUBLISHED)
+    statuses = {("provider", world.provider_a.pk): "present", ("user", world.users.county.pk): "excused"}
+    real_write = Attendance.objects.update_or_create
+    writes = []
+
+    def second_write_refused(**kwargs):
+        writes.append(kwargs)
+        if len(writes) == 2:
+            raise IntegrityError("refused by the database")
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(Attendance.objects, "update_or_create", second_write_refused)
+    with pytest.raises(IntegrityError):
+        services.attendance_save(meeting=meeting, actor=world.users.coordinator, statuses=statuses)
+    assert len(writes) == 2, "the first record was written before the second failed"
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PUBLISHED
+
+    monkeypatch.undo()
+    services.attendance_save(meeting=meeting, actor=world.users.coordinator, statuses=statuses)
+    assert Attendance.objects.filter(meeting=meeting).count() == 2
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.HELD
 
 
 @pytest.mark.django_db
