@@ -19,6 +19,7 @@ from courses.models import Provider
 
 from . import agenda, planning, services
 from .models import ActionItem, AgendaItem, Attendance, Body, Meeting, MeetingSeries, MinutesEntry
+from .pdf import AGENDA_PDF, MINUTES_PDF
 
 SERIES = [
     {
@@ -125,7 +126,7 @@ def seed_meetings(*, today: datetime.date | None = None, publish: bool = True) -
             created += _seed_past_meeting(series, occurrence, coordinator, actions=occurrence == previous[-1])
     created += planning.plan_all(today=today)
     if publish:  # seed_demo publishes after the register is seeded, so the agendas list its changes
-        services.publish_due(today=today)
+        services.agenda_publish_due(today=today)
     return created
 
 
@@ -206,7 +207,7 @@ def _seed_past_meeting(series: MeetingSeries, occurrence: datetime.date, coordin
         meeting.minutes_pdf_state = Meeting.FileState.PENDING
         meeting.minutes_pdf_requested_at = now - services.PENDING_GRACE
     meeting.save()
-    services._enqueue("render_agenda_pdf", meeting.pk)
+    services._enqueue(AGENDA_PDF.task, meeting.pk)
     if meeting.status == Meeting.Status.FINAL:
-        services._enqueue("render_minutes_pdf", meeting.pk)
+        services._enqueue(MINUTES_PDF.task, meeting.pk)
     return 1

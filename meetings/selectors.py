@@ -165,6 +165,32 @@ def invitees(meeting: Meeting) -> list[tuple[str, Any]]:
     return pairs
 
 
+def recipients(meeting: Meeting) -> list[str]:
+    """E-mail addresses of the invitees: invited people and invited providers (their address, else admins)."""
+    series = meeting.series
+    addresses = {u.email for u in series.invited_users.all() if u.email and u.is_active}
+    for provider in series.invited_providers.filter(active=True).prefetch_related("memberships__user"):
+        if provider.email:
+            addresses.add(provider.email)
+        else:
+            addresses.update(
+                m.user.email
+                for m in provider.memberships.all()
+                if m.role == "admin" and m.user.email and m.user.is_active
+            )
+    return sorted(addresses)
+
+
+def recipient_counts(meeting: Meeting) -> dict[str, int]:
+    """Who gets the agenda: addresses in all, invited providers and invited people (the publishing question)."""
+    series = meeting.series
+    return {
+        "addresses": len(recipients(meeting)),
+        "providers": series.invited_providers.filter(active=True).count(),
+        "people": series.invited_users.filter(is_active=True).count(),
+    }
+
+
 def invitee_name(kind: str, obj) -> str:
     return obj.name if kind == "provider" else (obj.get_full_name() or obj.username)
 

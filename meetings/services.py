@@ -2,11 +2,11 @@
 
 Background work is driven by state in the database, so that nothing is lost when the broker or a worker is
 down:
-- a meeting whose agenda is due (agenda_due_on ≤ today) and still "planned" is published by `publish_due`;
-- a PDF in state "pending" is (re)queued by `sweep` when it has waited longer than PENDING_GRACE;
+- a meeting whose agenda is due (agenda_due_on ≤ today) and still "planned" is published by `agenda_publish_due`;
+- a PDF in state "pending" is (re)queued by `background_sweep` when it has waited longer than PENDING_GRACE;
 - invitations and finalised minutes are e-mailed once the PDF is ready; `*_sent_at` makes that happen once.
-Tasks (meetings/tasks.py) are thin wrappers and are enqueued with `transaction.on_commit`; if enqueueing fails
-the state stays "pending" and the sweep picks it up.
+Tasks (meetings/tasks.py) are thin wrappers and are enqueued by name with `transaction.on_commit`; if enqueueing
+fails the state stays "pending" and the sweep picks it up.
 """
 
 from __future__ import annotations
@@ -25,11 +25,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError
 
 from diepholz_coord import access
+from diepholz_coord.celery import app as celery_app
 
-from . import agenda, selectors
+from . import agenda, pdf, selectors
 from .models import ActionItem, AgendaItem, Attendance, CalendarToken, Meeting, MeetingSeries, MinutesEntry
+from .pdf import AGENDA_PDF, MINUTES_PDF, PDF_KINDS, PdfKind
 
 logger = logging.getLogger(__name__)
 FS = Meeting.FileState
@@ -46,15 +49,16 @@ def _check_coordinator(actor) -> None:
 
 
 def _enqueue(task_name: str, meeting_id: int) -> None:
-    """Queue a task after the commit; a broker outage is logged and left to the sweep."""
+    """Queue a task by its name after the commit; a broker outage is logged and left to the sweep.
+
+    By name, so that services never import meetings.tasks (which imports services). A signature runs through
+    the registered task when this process has it (a worker; tests, where tasks run eagerly) and is sent to the
+    broker by name otherwise (web).
+    """
 
     def send() -> None:
-        from kombu.exceptions import OperationalError
-
-        from . import tasks
-
         try:
-            getattr(tasks, task_name).delay(meeting_id)
+            celery_app.signature(task_name, args=(meeting_id,)).delay()
         except (OperationalError, OSError):
             logger.warning("meeting %s: could not queue %s, the sweep will retry", meeting_id, task_name, exc_info=True)
 
@@ -64,7 +68,7 @@ def _enqueue(task_name: str, meeting_id: int) -> None:
 # --- Agenda ---------------------------------------------------------------------------------------------------
 
 
-def publish_agenda(*, meeting: Meeting, actor=None, today: datetime.date | None = None) -> bool:
+def agenda_publish(*, meeting: Meeting, actor=None, today: datetime.date | None = None) -> bool:
     """Take the snapshot of the live district, fix the agenda and ask for its PDF. Idempotent.
 
     Returns True when this call published the agenda (False when it was already published).
@@ -79,11 +83,11 @@ def publish_agenda(*, meeting: Meeting, actor=None, today: datetime.date | None 
         meeting.status = Meeting.Status.PUBLISHED
         meeting.agenda_published_at = timezone.now()
         meeting.save(update_fields=["agenda_snapshot", "status", "agenda_published_at"])
-        _request_pdf(meeting.pk, "agenda")
+        _request_pdf(meeting.pk, AGENDA_PDF)
     return True
 
 
-def publish_due(*, today: datetime.date | None = None) -> int:
+def agenda_publish_due(*, today: datetime.date | None = None) -> int:
     """Publish every planned agenda whose day has come (daily beat job and the sweep)."""
     today = today or timezone.localdate()
     due = Meeting.objects.filter(
@@ -91,7 +95,7 @@ def publish_due(*, today: datetime.date | None = None) -> int:
     )
     published = 0
     for meeting in due.order_by("starts_at"):
-        published += publish_agenda(meeting=meeting, today=today)
+        published += agenda_publish(meeting=meeting, today=today)
     return published
 
 
@@ -120,91 +124,63 @@ def agenda_regenerate(*, meeting: Meeting, actor, today: datetime.date | None = 
             new = _figures(meeting.agenda_snapshot)
             changed = [key for key in new if new.get(key) != old.get(key)]
             meeting.save(update_fields=["agenda_snapshot", "updated_at"])
-        _request_pdf(meeting.pk, "agenda")
+        _request_pdf(meeting.pk, AGENDA_PDF)
     return changed
 
 
-def recipient_counts(meeting: Meeting) -> dict[str, int]:
-    """Who gets the agenda: addresses in all, invited providers and invited people (the publishing question)."""
-    series = meeting.series
-    return {
-        "addresses": len(recipients(meeting)),
-        "providers": series.invited_providers.filter(active=True).count(),
-        "people": series.invited_users.filter(is_active=True).count(),
-    }
-
-
-def _request_pdf(meeting_id: int, kind: str, *, retry: bool = False, now: datetime.datetime | None = None) -> None:
+def _request_pdf(meeting_id: int, kind: PdfKind, *, retry: bool = False, now: datetime.datetime | None = None) -> None:
     """Mark a meeting's agenda or minutes PDF "pending" and queue its rendering after the commit.
 
     A new request starts the attempt count afresh; the sweep's retry (retry=True) keeps it.
     """
-    fields = {f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at": now or timezone.now()}
+    fields = {kind.state: FS.PENDING, kind.requested_at: now or timezone.now()}
     if not retry:
-        fields[f"{kind}_pdf_attempts"] = 0
+        fields[kind.attempts] = 0
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting_id).update(**fields)
-        _enqueue(f"render_{kind}_pdf", meeting_id)
+        _enqueue(kind.task, meeting_id)
 
 
-def render_agenda_pdf(*, meeting_id: int) -> bool:
+def agenda_pdf_render(*, meeting_id: int) -> bool:
     """Render and store the agenda PDF, then send the invitations once. Safe to run twice."""
-    from . import pdf
-
-    return _render(meeting_id, "agenda", pdf.agenda_pdf, send_invitations)
+    return _render(meeting_id, AGENDA_PDF, pdf.agenda_pdf, invitations_send)
 
 
-def _render(meeting_id: int, kind: str, render, then) -> bool:
+def _render(meeting_id: int, kind: PdfKind, render, then) -> bool:
     """Render one PDF of a meeting. A failure counts an attempt; after MAX_PDF_ATTEMPTS the file is "failed"."""
     meeting = Meeting.objects.select_related("series").get(pk=meeting_id)
-    if getattr(meeting, f"{kind}_pdf_state") != FS.PENDING:
+    if getattr(meeting, kind.state) != FS.PENDING:
         return False
     try:
         content = render(meeting)
     except Exception:
-        attempts = getattr(meeting, f"{kind}_pdf_attempts") + 1
+        attempts = getattr(meeting, kind.attempts) + 1
         failed = attempts >= MAX_PDF_ATTEMPTS
-        Meeting.objects.filter(pk=meeting_id, **{f"{kind}_pdf_state": FS.PENDING}).update(
-            **{f"{kind}_pdf_attempts": attempts, f"{kind}_pdf_state": FS.FAILED if failed else FS.PENDING}
+        Meeting.objects.filter(pk=meeting_id, **{kind.state: FS.PENDING}).update(
+            **{kind.attempts: attempts, kind.state: FS.FAILED if failed else FS.PENDING}
         )
         if failed:
-            logger.exception("meeting %s: the %s PDF failed %s times; given up", meeting_id, kind, attempts)
+            logger.exception("meeting %s: the %s PDF failed %s times; given up", meeting_id, kind.name, attempts)
             return False
         raise
-    field = f"{kind}_pdf"
-    name = f"{'tagesordnung' if kind == 'agenda' else 'protokoll'}-{meeting.pk}-{timezone.localtime():%Y%m%d%H%M%S}.pdf"
+    name = f"{kind.stored_name}-{meeting.pk}-{timezone.localtime():%Y%m%d%H%M%S}.pdf"
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-        old = getattr(meeting, field).name
-        getattr(meeting, field).save(name, ContentFile(content), save=False)
-        setattr(meeting, f"{field}_state", FS.READY)
-        setattr(meeting, f"{field}_generated_at", timezone.now())
-        setattr(meeting, f"{field}_attempts", 0)
-        meeting.save(update_fields=[field, f"{field}_state", f"{field}_generated_at", f"{field}_attempts"])
-    if old and old != getattr(meeting, field).name:
-        getattr(meeting, field).storage.delete(old)
+        file = getattr(meeting, kind.file)
+        old = file.name
+        file.save(name, ContentFile(content), save=False)
+        setattr(meeting, kind.state, FS.READY)
+        setattr(meeting, kind.generated_at, timezone.now())
+        setattr(meeting, kind.attempts, 0)
+        meeting.save(update_fields=[kind.file, kind.state, kind.generated_at, kind.attempts])
+    if old and old != file.name:
+        file.storage.delete(old)
     then(meeting_id=meeting.pk)
     return True
 
 
-def recipients(meeting: Meeting) -> list[str]:
-    """E-mail addresses of the invitees: invited people and invited providers (their address, else admins)."""
-    series = meeting.series
-    addresses = {u.email for u in series.invited_users.all() if u.email and u.is_active}
-    for provider in series.invited_providers.filter(active=True).prefetch_related("memberships__user"):
-        if provider.email:
-            addresses.add(provider.email)
-        else:
-            addresses.update(
-                m.user.email
-                for m in provider.memberships.all()
-                if m.role == "admin" and m.user.email and m.user.is_active
-            )
-    return sorted(addresses)
-
-
 def _send(meeting: Meeting, *, subject: str, template: str, attachment: tuple[str, bytes] | None) -> int:
-    to = recipients(meeting)
+    to = selectors.recipients(meeting)
     if not to:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -215,10 +191,10 @@ def _send(meeting: Meeting, *, subject: str, template: str, attachment: tuple[st
     return message.send()
 
 
-def _claim_and_send(meeting_id: int, kind: str, conditions: dict, build) -> bool:
+def _claim_and_send(meeting_id: int, kind: PdfKind, conditions: dict, build) -> bool:
     """Send one mail of a meeting at most once: claim it with a conditional UPDATE, send outside any
     transaction (no lock held while SMTP talks), and give the claim back if sending fails (retried later)."""
-    sent_field = {"agenda": "invitations_sent_at", "minutes": "minutes_sent_at"}[kind]
+    sent_field = kind.sent_at
     now = timezone.now()
     claimed = Meeting.objects.filter(pk=meeting_id, **{f"{sent_field}__isnull": True}, **conditions).update(
         **{sent_field: now}
@@ -231,7 +207,7 @@ def _claim_and_send(meeting_id: int, kind: str, conditions: dict, build) -> bool
     except FileNotFoundError:
         # The stored PDF is gone: render it again; the mail follows the new file.
         Meeting.objects.filter(pk=meeting_id, **{sent_field: now}).update(**{sent_field: None})
-        logger.warning("meeting %s: the %s PDF file is missing; rendering it again", meeting_id, kind)
+        logger.warning("meeting %s: the %s PDF file is missing; rendering it again", meeting_id, kind.name)
         _request_pdf(meeting_id, kind)
         return False
     except Exception:
@@ -248,27 +224,25 @@ def _subject(meeting: Meeting, template: str) -> str:
         }
 
 
-def send_invitations(*, meeting_id: int) -> bool:
+def invitations_send(*, meeting_id: int) -> bool:
     """E-mail the agenda PDF to the invitees, exactly once per meeting (never for a cancelled one)."""
 
-    build = _pdf_mail("agenda", gettext_noop("Agenda: %(series)s on %(date)s"), "meetings/email/invitation.txt")
-    return _claim_and_send(meeting_id, "agenda", {"agenda_pdf_state": FS.READY, "status__in": MAILED_STATUSES}, build)
+    build = _pdf_mail(AGENDA_PDF, gettext_noop("Agenda: %(series)s on %(date)s"), "meetings/email/invitation.txt")
+    return _claim_and_send(meeting_id, AGENDA_PDF, {AGENDA_PDF.state: FS.READY, "status__in": MAILED_STATUSES}, build)
 
 
-def _pdf_mail(kind: str, subject: str, template: str):
+def _pdf_mail(kind: PdfKind, subject: str, template: str):
     """The mail to the invitees with the meeting's agenda or minutes PDF attached."""
 
-    from . import pdf
-
     def build(meeting: Meeting) -> None:
-        with getattr(meeting, f"{kind}_pdf").open("rb") as f:
+        with getattr(meeting, kind.file).open("rb") as f:
             attachment = (pdf.filename(meeting, kind), f.read())
         _send(meeting, subject=_subject(meeting, subject), template=template, attachment=attachment)
 
     return build
 
 
-def propose_item(*, meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
+def item_propose(*, meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
     if not selectors.may_propose_item(actor, meeting):
         raise PermissionDenied
     if not access.is_coordinator(actor) and meeting.starts_at <= timezone.now():
@@ -380,7 +354,7 @@ def action_item_done(*, item: ActionItem, actor, done: bool = True) -> ActionIte
     return item
 
 
-def finalise_minutes(*, meeting: Meeting, actor) -> None:
+def minutes_finalise(*, meeting: Meeting, actor) -> None:
     """Lock the minutes, render their PDF in the background and e-mail it to the invitees."""
     _check_coordinator(actor)
     with transaction.atomic():
@@ -406,24 +380,22 @@ def finalise_minutes(*, meeting: Meeting, actor) -> None:
         meeting.minutes_finalised_at = timezone.now()
         meeting.minutes_finalised_by = actor
         meeting.save(update_fields=["status", "minutes_finalised_at", "minutes_finalised_by"])
-        _request_pdf(meeting.pk, "minutes")
+        _request_pdf(meeting.pk, MINUTES_PDF)
 
 
-def render_minutes_pdf(*, meeting_id: int) -> bool:
-    from . import pdf
-
-    return _render(meeting_id, "minutes", pdf.minutes_pdf, send_minutes)
+def minutes_pdf_render(*, meeting_id: int) -> bool:
+    return _render(meeting_id, MINUTES_PDF, pdf.minutes_pdf, minutes_send)
 
 
-def send_minutes(*, meeting_id: int) -> bool:
+def minutes_send(*, meeting_id: int) -> bool:
     """E-mail the final minutes to the invitees, exactly once."""
-    build = _pdf_mail("minutes", gettext_noop("Minutes: %(series)s on %(date)s"), "meetings/email/minutes.txt")
+    build = _pdf_mail(MINUTES_PDF, gettext_noop("Minutes: %(series)s on %(date)s"), "meetings/email/minutes.txt")
     return _claim_and_send(
-        meeting_id, "minutes", {"minutes_pdf_state": FS.READY, "status": Meeting.Status.FINAL}, build
+        meeting_id, MINUTES_PDF, {MINUTES_PDF.state: FS.READY, "status": Meeting.Status.FINAL}, build
     )
 
 
-def send_change_notice(*, meeting_id: int) -> bool:
+def change_notice_send(*, meeting_id: int) -> bool:
     """Tell the invitees that a meeting they were invited to was moved or cancelled (once per change)."""
     claimed = Meeting.objects.filter(pk=meeting_id, change_notice_pending=True).update(change_notice_pending=False)
     if not claimed:
@@ -445,7 +417,7 @@ def send_change_notice(*, meeting_id: int) -> bool:
 # --- The sweep ---------------------------------------------------------------------------------------------------
 
 
-def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+def background_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Finish what an outage left undone: publish due agendas, re-queue PDFs pending too long, send mails.
 
     Runs from beat every 10 minutes; every part is idempotent, so overlapping runs do no harm, and one
@@ -455,12 +427,12 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     local = timezone.localtime(now)
     published = 0
     if local.hour >= settings.AGENDA_PUBLISH_HOUR:
-        published = _guarded("publish", None, lambda: publish_due(today=local.date())) or 0
+        published = _guarded("publish", None, lambda: agenda_publish_due(today=local.date())) or 0
     stale = now - PENDING_GRACE
     requeued = 0
-    for kind in ("agenda", "minutes"):
+    for kind in PDF_KINDS.values():
         for meeting_id in Meeting.objects.filter(
-            **{f"{kind}_pdf_state": FS.PENDING, f"{kind}_pdf_requested_at__lte": stale}
+            **{kind.state: FS.PENDING, f"{kind.requested_at}__lte": stale}
         ).values_list("pk", flat=True):
             _request_pdf(meeting_id, kind, retry=True, now=now)
             requeued += 1
@@ -471,7 +443,7 @@ def sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
         | Q(change_notice_pending=True)
     )
     for meeting_id in unsent.values_list("pk", flat=True):
-        for send in (send_invitations, send_minutes, send_change_notice):
+        for send in (invitations_send, minutes_send, change_notice_send):
             mailed += _guarded(send.__name__, meeting_id, lambda send=send, pk=meeting_id: send(meeting_id=pk)) or 0
     return {"published": published, "requeued": requeued, "mailed": mailed}
 
@@ -559,13 +531,13 @@ def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, m
         fields = ["status", "starts_at", "ends_at", "location", "moved_reason", "agenda_due_on", "adjusted"]
         meeting.save(update_fields=[*fields, "change_notice_pending", "updated_at"])
         if meeting.change_notice_pending:
-            _enqueue("send_change_notice", meeting.pk)
-    if changed and meeting.status != Meeting.Status.CANCELLED and meeting.agenda_published_at:
-        _request_pdf(meeting.pk, "agenda")  # the PDF shows date and place
+            _enqueue("meetings.tasks.send_change_notice", meeting.pk)
+        if changed and meeting.status != Meeting.Status.CANCELLED and meeting.agenda_published_at:
+            _request_pdf(meeting.pk, AGENDA_PDF)  # the PDF shows date and place
     return meeting
 
 
-def calendar_token(*, user) -> CalendarToken:
+def calendar_token_get_or_create(*, user) -> CalendarToken:
     """The user's secret iCal token (created on first use)."""
     token, _created = CalendarToken.objects.get_or_create(user=user)
     return token

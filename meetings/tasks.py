@@ -20,25 +20,25 @@ def plan_meetings() -> int:
 @shared_task
 def publish_due_agendas() -> int:
     """Daily: publish the agendas whose day has come (snapshot of the live data, then PDF and invitations)."""
-    return services.publish_due()
+    return services.agenda_publish_due()
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5, soft_time_limit=300)
 def render_agenda_pdf(meeting_id: int) -> bool:
-    return services.render_agenda_pdf(meeting_id=meeting_id)
+    return services.agenda_pdf_render(meeting_id=meeting_id)
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5, soft_time_limit=300)
 def render_minutes_pdf(meeting_id: int) -> bool:
-    return services.render_minutes_pdf(meeting_id=meeting_id)
+    return services.minutes_pdf_render(meeting_id=meeting_id)
 
 
 @shared_task(autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=5, soft_time_limit=120)
 def send_change_notice(meeting_id: int) -> bool:
-    return services.send_change_notice(meeting_id=meeting_id)
+    return services.change_notice_send(meeting_id=meeting_id)
 
 
 @shared_task(soft_time_limit=540)
 def sweep() -> dict:
     """Every 10 minutes: finish whatever a broker or worker outage left pending (state in the database)."""
-    return services.sweep()
+    return services.background_sweep()

@@ -92,8 +92,8 @@ def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/agenda_print.html", _detail_context(request, meeting))
 
 
-def _file_response(meeting: Meeting, field: str, kind: str) -> FileResponse:
-    file = getattr(meeting, field)
+def _file_response(meeting: Meeting, kind: pdf.PdfKind) -> FileResponse:
+    file = getattr(meeting, kind.file)
     if not file:
         raise Http404
     try:
@@ -108,7 +108,7 @@ def _file_response(meeting: Meeting, field: str, kind: str) -> FileResponse:
 @require_role(*MEETING_ROLES)
 def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    return _file_response(meeting, "agenda_pdf", "agenda")
+    return _file_response(meeting, pdf.AGENDA_PDF)
 
 
 @require_role(*MEETING_ROLES)
@@ -116,7 +116,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     if meeting.status != Meeting.Status.FINAL:
         raise Http404
-    return _file_response(meeting, "minutes_pdf", "minutes")
+    return _file_response(meeting, pdf.MINUTES_PDF)
 
 
 @require_role(*MEETING_ROLES)
@@ -165,10 +165,10 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "meetings/publish_confirm.html",
-            {"meeting": meeting, "series": meeting.series, "counts": services.recipient_counts(meeting)},
+            {"meeting": meeting, "series": meeting.series, "counts": selectors.recipient_counts(meeting)},
             status=400 if request.method == "POST" else 200,
         )
-    if services.publish_agenda(meeting=meeting, actor=request.user):
+    if services.agenda_publish(meeting=meeting, actor=request.user):
         messages.success(
             request, _("The agenda is published; its PDF is being generated and then sent to the invitees.")
         )
@@ -210,7 +210,7 @@ def item_propose(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProposeItemForm(request.POST)
     if form.is_valid():
         try:
-            services.propose_item(meeting=meeting, actor=request.user, **form.cleaned_data)
+            services.item_propose(meeting=meeting, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _error(request, error)
         else:
@@ -334,7 +334,7 @@ def minutes_finalise(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Please confirm that the minutes are complete."))
         return redirect(meeting)
     try:
-        services.finalise_minutes(meeting=meeting, actor=request.user)
+        services.minutes_finalise(meeting=meeting, actor=request.user)
     except ValidationError as error:
         _error(request, error)
     else:
@@ -360,7 +360,7 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(*MEETING_ROLES)
 def calendar_page(request: HttpRequest) -> HttpResponse:
     """The user's private iCal address (subscribe in Outlook, Thunderbird, a phone)."""
-    token = services.calendar_token(user=request.user)
+    token = services.calendar_token_get_or_create(user=request.user)
     url = request.build_absolute_uri(reverse("meetings:ical_feed", args=[token.token]))
     return render(request, "meetings/calendar.html", {"feed_url": url})
 

@@ -28,8 +28,17 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_tasks_registered():
+    """Every app's tasks registered, as a worker has them at start: services enqueue by task name, and only a
+    registered task runs eagerly (an unknown name would go to the broker)."""
+    from diepholz_coord.celery import app
+
+    app.autodiscover_tasks(force=True)
+
+
 @pytest.fixture(autouse=True)
-def _celery_tasks_run_at_once():
+def _celery_tasks_run_at_once(_celery_tasks_registered):
     """A task enqueued after commit runs at once in the test's process, as the worker would run it: no worker
     in tests, and nothing left behind in the broker of the checkout (var/celery) for a later `make run`."""
     from diepholz_coord.celery import app

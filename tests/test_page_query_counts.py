@@ -8,12 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.models import Membership
 from participants import services as participant_services
 from participants.models import CourseWish, Enrollment
 from transitions import services
 from transitions.models import HandoverStep
 
 from . import factories
+from .meetings.factories import MeetingSeriesFactory
+from .meetings.test_agenda import make_meeting
 
 
 def count(client, url):
@@ -89,3 +92,24 @@ def test_enrolment_form_and_audit_page(world, client):
     )  # own courses, and other providers' for a handover
     client.force_login(world.users.coordinator)
     assert_constant(client, reverse("participants:participant_audit", args=[person.pk]), grow, budget=5)
+
+
+@pytest.mark.django_db
+def test_publish_confirmation_page(world, client):
+    """The question before publishing counts the addresses: more invitees, providers without an address of
+    their own (their admins get the mail) and inactive ones cost no extra query."""
+    series = MeetingSeriesFactory()
+    series.invited_providers.set([world.provider_a])
+    series.invited_users.set([world.users.county])
+    meeting = make_meeting(series, days_ahead=10)
+
+    def grow():
+        for n in range(5):
+            series.invited_users.add(factories.UserFactory(), factories.UserFactory(is_active=False))
+            without_address = factories.ProviderFactory(email="")
+            for role in (Membership.Role.ADMIN, Membership.Role.ADMIN, Membership.Role.STAFF):
+                factories.MembershipFactory(provider=without_address, role=role)
+            series.invited_providers.add(without_address, factories.ProviderFactory(active=n % 2 == 0))
+
+    client.force_login(world.users.coordinator)
+    assert_constant(client, reverse("meetings:meeting_publish", args=[meeting.pk]), grow, budget=10)

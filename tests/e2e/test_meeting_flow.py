@@ -62,7 +62,7 @@ def _published_meeting(world) -> Meeting:
         agenda_due_on=yesterday - datetime.timedelta(days=7),
     )
     # The real publishing step: ensure_standing_items, build_snapshot, status "published", agenda PDF.
-    assert services.publish_agenda(meeting=meeting)
+    assert services.agenda_publish(meeting=meeting)
     meeting.refresh_from_db()
     assert (meeting.status, meeting.agenda_pdf_state) == (Meeting.Status.PUBLISHED, Meeting.FileState.READY)
     return meeting

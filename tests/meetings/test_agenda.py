@@ -132,13 +132,13 @@ def test_snapshot_has_the_right_figures(district):
 @pytest.mark.django_db
 def test_agenda_pdf_has_every_section_and_figure_and_no_names(district):
     world, meeting, people = district
-    services.propose_item(
+    services.item_propose(
         meeting=meeting,
         actor=world.users.a_staff,
         title="<script>alert('x')</script> Kita & Kurs",
         description="<b>fett</b>",
     )
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     meeting.refresh_from_db()
     text = pdf_text(pdf.agenda_pdf(meeting))
     assert "Landkreis Diepholz" in text and "Trägerrunde Sprachkurse" in text and "Tagesordnung" in text
@@ -163,7 +163,7 @@ def test_agenda_pdf_has_every_section_and_figure_and_no_names(district):
 @pytest.mark.django_db
 def test_meeting_page_shows_user_text_as_text(district, client):
     world, meeting, _people = district
-    services.propose_item(meeting=meeting, actor=world.users.a_staff, title="<script>alert('x')</script>")
+    services.item_propose(meeting=meeting, actor=world.users.a_staff, title="<script>alert('x')</script>")
     client.force_login(world.users.county)
     for name in ("meetings:meeting_detail", "meetings:agenda_print"):
         body = client.get(reverse(name, args=[meeting.pk])).content.decode()
@@ -179,7 +179,7 @@ def test_minutes_pdf_has_attendance_notes_decisions_and_action_items(district):
         starts_at=timezone.now() - datetime.timedelta(hours=1), ends_at=timezone.now() + datetime.timedelta(hours=1)
     )
     meeting.refresh_from_db()
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     item = meeting.items.get(section="default-1")
     services.minutes_save(
         item=item, actor=world.users.coordinator, notes="Alle begrüßt.", decisions="Beschluss: <weiter>"
@@ -194,7 +194,7 @@ def test_minutes_pdf_has_attendance_notes_decisions_and_action_items(district):
         actor=world.users.coordinator,
         data={"title": "Plätze bis Freitag melden", "owner_provider": world.provider_b, "due_on": None, "item": item},
     )
-    services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+    services.minutes_finalise(meeting=meeting, actor=world.users.coordinator)
     meeting.refresh_from_db()
     text = pdf_text(pdf.minutes_pdf(meeting))
     assert "Protokoll" in text and "Alle begrüßt." in text and "Beschluss: <weiter>" in text
@@ -247,7 +247,7 @@ def test_other_bodies_get_their_own_sections(world):
         name="Aktionsplan Integration", body=Body.ACTION_PLAN, default_sections="Fachdienst Jugend\nFachdienst Schule"
     )
     meeting = make_meeting(series)
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     titles = [item.title for item in agenda.agenda_items(meeting)]
     # Opening, figures, the series' standing items, any other business (no proposals: no placeholder item).
     assert titles == [
@@ -278,23 +278,23 @@ def test_attendance_only_for_invitees_and_minutes_locked_after_finalising(distri
         meeting=meeting, actor=world.users.coordinator, statuses={("provider", world.provider_a.pk): "present"}
     )
     with pytest.raises(ValidationError):
-        services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+        services.minutes_finalise(meeting=meeting, actor=world.users.coordinator)
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
     meeting.refresh_from_db()
     # Every invitee needs an attendance entry: provider B's is missing and named.
     with pytest.raises(ValidationError, match="Träger B"):
-        services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+        services.minutes_finalise(meeting=meeting, actor=world.users.coordinator)
     services.attendance_save(
         meeting=meeting, actor=world.users.coordinator, statuses={("provider", world.provider_b.pk): "excused"}
     )
-    services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+    services.minutes_finalise(meeting=meeting, actor=world.users.coordinator)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.FINAL and meeting.minutes_pdf_state == Meeting.FileState.PENDING
     item = AgendaItem.objects.create(meeting=meeting, title="Nachtrag")
     with pytest.raises(ValidationError, match="abgeschlossen"):
         services.minutes_save(item=item, actor=world.users.coordinator, notes="zu spät", decisions="")
     with pytest.raises(ValidationError):
-        services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+        services.minutes_finalise(meeting=meeting, actor=world.users.coordinator)
 
 
 @pytest.mark.django_db
@@ -304,7 +304,7 @@ def test_long_tables_repeat_their_header_on_every_page(district):
     for i in range(90):
         course = factories.CourseFactory(provider=world.provider_b, title=f"Veralteter Kurs {i:03}")
         factories.report(course, 1, at=stale)
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     meeting.refresh_from_db()
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.agenda_pdf(meeting))).pages]
     # Rows of the stale-reports table carry the date of the last report (new-course rows show their start).

@@ -37,8 +37,8 @@ def _titles(meeting):
 @pytest.mark.django_db
 def test_default_order_opening_figures_proposals_standing_items_any_other_business(world, series):
     meeting = make_meeting(series)
-    services.propose_item(meeting=meeting, actor=world.users.a_admin, title="Neuer Abendkurs in Weyhe")
-    services.publish_agenda(meeting=meeting)
+    services.item_propose(meeting=meeting, actor=world.users.a_admin, title="Neuer Abendkurs in Weyhe")
+    services.agenda_publish(meeting=meeting)
     assert _titles(meeting) == [
         "Begrüßung und Tagesordnung",
         "Genehmigung des Protokolls der letzten Sitzung",
@@ -55,7 +55,7 @@ def test_default_order_opening_figures_proposals_standing_items_any_other_busine
         "Verschiedenes",
     ]
     # A proposal after publishing goes to the proposals' place, not to the end.
-    services.propose_item(meeting=meeting, actor=world.users.a_admin, title="Zweiter Vorschlag")
+    services.item_propose(meeting=meeting, actor=world.users.a_admin, title="Zweiter Vorschlag")
     titles = _titles(meeting)
     assert titles.index("Zweiter Vorschlag") == titles.index("Neuer Abendkurs in Weyhe") + 1
     assert titles[-1] == "Verschiedenes"
@@ -66,8 +66,8 @@ def test_the_order_and_the_sections_are_set_per_series(world, series):
     series.agenda_layout = ["welcome", "standing", "proposed", "free_places", "other", "no-such-section"]
     series.save()
     meeting = make_meeting(series)
-    services.propose_item(meeting=meeting, actor=world.users.a_admin, title="Vorschlag")
-    services.publish_agenda(meeting=meeting)
+    services.item_propose(meeting=meeting, actor=world.users.a_admin, title="Vorschlag")
+    services.agenda_publish(meeting=meeting)
     assert _titles(meeting) == [
         "Begrüßung und Tagesordnung",
         "Berichte der Träger",
@@ -111,7 +111,7 @@ def test_series_form_sets_the_layout_in_the_browser(world, series, client):
 def test_agenda_pdf_letterhead_slots_presenters_and_one_line_for_empty_items(world, series, settings):
     settings.LETTERHEAD = "Landkreis Diepholz · Der Landrat · Testweg 1"
     meeting = make_meeting(series)
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     reports = meeting.items.get(title="Berichte der Träger")
     services.item_update(
         item=reports, actor=world.users.coordinator, slot_start=datetime.time(10, 30),
@@ -139,7 +139,7 @@ def test_slot_must_end_after_it_starts_and_only_the_coordinator_sets_it(world, s
     from django.core.exceptions import PermissionDenied, ValidationError
 
     meeting = make_meeting(series)
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     item = meeting.items.get(title="Berichte der Träger")
     with pytest.raises(ValidationError):
         services.item_update(
@@ -164,7 +164,7 @@ def test_slot_must_end_after_it_starts_and_only_the_coordinator_sets_it(world, s
 @pytest.mark.django_db
 def test_before_the_meeting_the_page_is_about_preparation_after_it_about_minutes(world, series, client):
     meeting = make_meeting(series, days_ahead=3)
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     client.force_login(world.users.coordinator)
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert 'id="preparation"' in page
@@ -204,7 +204,7 @@ def test_publishing_asks_first_and_names_how_many_get_the_mail(world, series, cl
 @pytest.mark.django_db
 def test_regenerating_takes_the_figures_again_and_says_whether_they_changed(world, series, client):
     meeting = make_meeting(series)
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     client.force_login(world.users.coordinator)
     url = reverse("meetings:agenda_regenerate", args=[meeting.pk])
     response = client.post(url, follow=True)
@@ -223,19 +223,19 @@ def test_finalising_needs_the_attendance_of_every_invitee(world, series):
     from django.core.exceptions import ValidationError
 
     meeting = make_meeting(series, days_ahead=-1)
-    services.publish_agenda(meeting=meeting)
+    services.agenda_publish(meeting=meeting)
     services.attendance_save(
         meeting=meeting, actor=world.users.coordinator, statuses={("provider", world.provider_a.pk): "present"}
     )
     with pytest.raises(ValidationError) as error:
-        services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+        services.minutes_finalise(meeting=meeting, actor=world.users.coordinator)
     assert "Träger B" in str(error.value) and world.users.county.get_full_name() in str(error.value)
     services.attendance_save(
         meeting=meeting,
         actor=world.users.coordinator,
         statuses={("provider", world.provider_b.pk): "absent", ("user", world.users.county.pk): "excused"},
     )
-    services.finalise_minutes(meeting=meeting, actor=world.users.coordinator)
+    services.minutes_finalise(meeting=meeting, actor=world.users.coordinator)
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.FINAL
     assert Attendance.objects.filter(meeting=meeting).count() == 3
     assert AgendaItem.objects.filter(meeting=meeting).exists()
@@ -261,7 +261,7 @@ def test_the_alliance_agenda_lists_changed_workflows_and_those_due_for_review(wo
         steps=[{"title": "Teilnehmende informieren", "department": None, "provider": world.provider_a, "actor": None}],
     )
     meeting = make_meeting(alliance)
-    services.publish_agenda(meeting=meeting, today=today)
+    services.agenda_publish(meeting=meeting, today=today)
     meeting.refresh_from_db()
     data = meeting.agenda_snapshot["sections"]["workflows"]
     title = version.workflow.title

@@ -5,14 +5,14 @@ import datetime
 import icalendar
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from diepholz_coord.celery import app as celery_app
 from meetings import services
-from meetings.models import ActionItem, CalendarToken, Meeting
+from meetings.models import ActionItem, Attendance, CalendarToken, Meeting
 from tests import factories
 from tests.meetings.factories import MeetingSeriesFactory
 from tests.meetings.test_agenda import make_meeting
@@ -42,7 +42,7 @@ def test_publish_due_publishes_renders_and_invites_once(world, series, eager, dj
     meeting = make_meeting(series, days_ahead=3)  # agenda due 4 days ago
     later = make_meeting(series, days_ahead=40)  # not due yet
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.publish_due() == 1
+        assert services.agenda_publish_due() == 1
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PUBLISHED
     assert meeting.agenda_pdf_state == Meeting.FileState.READY and meeting.agenda_pdf
@@ -54,8 +54,8 @@ def test_publish_due_publishes_renders_and_invites_once(world, series, eager, dj
     assert message.attachments[0][0].startswith("Tagesordnung-") and message.attachments[0][2] == "application/pdf"
     # Running everything again changes nothing and sends nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.publish_due() == 0
-        services.sweep(now=timezone.now() + datetime.timedelta(hours=1))
+        assert services.agenda_publish_due() == 0
+        services.background_sweep(now=timezone.now() + datetime.timedelta(hours=1))
     assert len(mail.outbox) == 1
 
 
@@ -68,10 +68,10 @@ def test_sweep_requeues_only_pdfs_pending_longer_than_the_grace(
         status=Meeting.Status.PUBLISHED, agenda_pdf_state="pending", agenda_pdf_requested_at=timezone.now()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep()["requeued"] == 0
+        assert services.background_sweep()["requeued"] == 0
     assert Meeting.objects.get(pk=meeting.pk).agenda_pdf_state == "pending"
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.sweep(now=timezone.now() + services.PENDING_GRACE + datetime.timedelta(minutes=1))
+        result = services.background_sweep(now=timezone.now() + services.PENDING_GRACE + datetime.timedelta(minutes=1))
     assert result["requeued"] == 1
     meeting.refresh_from_db()
     assert meeting.agenda_pdf_state == "ready" and meeting.invitations_sent_at is not None
@@ -81,7 +81,7 @@ def test_sweep_requeues_only_pdfs_pending_longer_than_the_grace(
 @pytest.mark.django_db
 def test_regenerate_shows_progress_then_the_new_file(world, series, client, eager, django_capture_on_commit_callbacks):
     meeting = make_meeting(series, days_ahead=3)
-    services.publish_agenda(meeting=meeting)  # on_commit not run: the PDF stays pending
+    services.agenda_publish(meeting=meeting)  # on_commit not run: the PDF stays pending
     client.force_login(world.users.coordinator)
     files = client.get(reverse("meetings:meeting_files", args=[meeting.pk])).content.decode()
     assert "wird erstellt" in files and 'hx-trigger="load delay:2s"' in files
@@ -205,12 +205,12 @@ def test_meeting_pages_query_counts_do_not_grow(world, series, client):
         return counts
 
     small = make_meeting(series, days_ahead=2)
-    services.publish_agenda(meeting=small)
+    services.agenda_publish(meeting=small)
     small_counts = count(small)
     for i in range(8):
         provider = factories.ProviderFactory(name=f"Träger {i}")
         series.invited_providers.add(provider)
-        services.propose_item(meeting=small, actor=world.users.coordinator, title=f"Punkt {i}")
+        services.item_propose(meeting=small, actor=world.users.coordinator, title=f"Punkt {i}")
         ActionItem.objects.create(meeting=small, title=f"Aufgabe {i}", owner_provider=provider)
         make_meeting(series, days_ahead=10 + i)
     agenda.ensure_standing_items(small)
@@ -278,7 +278,7 @@ def test_move_and_cancel_a_meeting(world, series, client):
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     # A cancelled meeting is not published when its day comes, and the feed says it is cancelled.
-    assert services.publish_due(today=meeting.agenda_due_on) == 0
+    assert services.agenda_publish_due(today=meeting.agenda_due_on) == 0
     token = CalendarToken.objects.create(user=world.users.a_staff)
     assert b"STATUS:CANCELLED" in client.get(reverse("meetings:ical_feed", args=[token.token])).content
 
@@ -291,16 +291,44 @@ def test_a_cancelled_meeting_sends_no_invitations(world, series, client, eager, 
     from django.core.exceptions import ValidationError
 
     meeting = make_meeting(series, days_ahead=3)
-    services.publish_agenda(meeting=meeting)  # PDF pending, no mail yet
+    services.agenda_publish(meeting=meeting)  # PDF pending, no mail yet
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
     meeting.refresh_from_db()
     with pytest.raises(ValidationError):
         services.agenda_regenerate(meeting=meeting, actor=world.users.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        services.render_agenda_pdf(meeting_id=meeting.pk)
-        services.sweep(now=timezone.now() + datetime.timedelta(hours=1))
+        services.agenda_pdf_render(meeting_id=meeting.pk)
+        services.background_sweep(now=timezone.now() + datetime.timedelta(hours=1))
     assert mail.outbox == []
     assert Meeting.objects.get(pk=meeting.pk).invitations_sent_at is None
+
+
+@pytest.mark.django_db
+def test_attendance_is_saved_all_or_nothing(world, series, monkeypatch):
+    """Several records and the meeting's status are one transaction: when the database refuses the second record,
+    the first is not kept and the meeting is not marked held. (The refusal is injected: valid input passes.)"""
+    meeting = make_meeting(series, days_ahead=-1, status=Meeting.Status.PUBLISHED)
+    statuses = {("provider", world.provider_a.pk): "present", ("user", world.users.county.pk): "excused"}
+    real_write = Attendance.objects.update_or_create
+    writes = []
+
+    def second_write_refused(**kwargs):
+        writes.append(kwargs)
+        if len(writes) == 2:
+            raise IntegrityError("refused by the database")
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(Attendance.objects, "update_or_create", second_write_refused)
+    with pytest.raises(IntegrityError):
+        services.attendance_save(meeting=meeting, actor=world.users.coordinator, statuses=statuses)
+    assert len(writes) == 2, "the first record was written before the second failed"
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PUBLISHED
+
+    monkeypatch.undo()
+    services.attendance_save(meeting=meeting, actor=world.users.coordinator, statuses=statuses)
+    assert Attendance.objects.filter(meeting=meeting).count() == 2
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.HELD
 
 
 @pytest.mark.django_db
@@ -309,7 +337,7 @@ def test_an_apology_before_the_meeting_does_not_stop_its_agenda(world, series):
     services.attendance_save(
         meeting=meeting, actor=world.users.coordinator, statuses={("provider", world.provider_a.pk): "excused"}
     )
-    assert services.publish_due() == 1
+    assert services.agenda_publish_due() == 1
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PUBLISHED
 
 
@@ -323,7 +351,7 @@ def test_a_failing_pdf_is_given_up_after_three_attempts_and_the_sweep_goes_on(
     broken = make_meeting(series, days_ahead=3)
     fine = make_meeting(series, days_ahead=4)
     for meeting in (broken, fine):
-        services.publish_agenda(meeting=meeting)
+        services.agenda_publish(meeting=meeting)
     real = pdf.agenda_pdf
 
     def agenda_pdf(meeting):
@@ -335,18 +363,18 @@ def test_a_failing_pdf_is_given_up_after_three_attempts_and_the_sweep_goes_on(
     for attempt in range(1, 4):
         if attempt < 3:
             with pytest.raises(ValueError):
-                services.render_agenda_pdf(meeting_id=broken.pk)
+                services.agenda_pdf_render(meeting_id=broken.pk)
         else:
-            assert services.render_agenda_pdf(meeting_id=broken.pk) is False
+            assert services.agenda_pdf_render(meeting_id=broken.pk) is False
     broken.refresh_from_db()
     assert broken.agenda_pdf_state == Meeting.FileState.FAILED and broken.agenda_pdf_attempts == 3
     # The fine meeting is rendered and mailed; the failed one is not retried for ever.
     later = timezone.now() + datetime.timedelta(hours=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep(now=later)["requeued"] == 1
+        assert services.background_sweep(now=later)["requeued"] == 1
     assert Meeting.objects.get(pk=fine.pk).invitations_sent_at is not None
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep(now=later + datetime.timedelta(hours=1))["requeued"] == 0
+        assert services.background_sweep(now=later + datetime.timedelta(hours=1))["requeued"] == 0
 
 
 @pytest.mark.django_db
@@ -357,14 +385,14 @@ def test_a_missing_pdf_file_is_rendered_again_and_other_meetings_are_still_maile
     other = make_meeting(series, days_ahead=4)
     with django_capture_on_commit_callbacks(execute=True):
         for meeting in (gone, other):
-            services.publish_agenda(meeting=meeting)
+            services.agenda_publish(meeting=meeting)
     assert len(mail.outbox) == 2
     # Pretend the first mail never went out and the file was lost.
     gone.refresh_from_db()
     gone.agenda_pdf.storage.delete(gone.agenda_pdf.name)
     Meeting.objects.filter(pk=gone.pk).update(invitations_sent_at=None)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep()
+        services.background_sweep()
     gone.refresh_from_db()
     assert gone.agenda_pdf_state == Meeting.FileState.READY and gone.invitations_sent_at is not None
     assert len(mail.outbox) == 3
@@ -391,7 +419,7 @@ def test_changing_the_rule_replans_untouched_meetings_and_inactive_series_publis
     assert Meeting.objects.filter(pk=moved.pk).exists()  # changed by hand: kept
     data.pop("active")
     client.post(reverse("meetings:series_update", args=[series.pk]), data)
-    assert services.publish_due(today=timezone.localdate() + datetime.timedelta(days=100)) == 0
+    assert services.agenda_publish_due(today=timezone.localdate() + datetime.timedelta(days=100)) == 0
 
 
 @pytest.mark.django_db
@@ -400,7 +428,7 @@ def test_moving_a_published_meeting_tells_the_invitees_once(
 ):
     meeting = make_meeting(series, days_ahead=3)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_agenda(meeting=meeting)
+        services.agenda_publish(meeting=meeting)
     assert len(mail.outbox) == 1
     client.force_login(world.users.coordinator)
     new_day = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
@@ -413,7 +441,7 @@ def test_moving_a_published_meeting_tells_the_invitees_once(
     assert meeting.adjusted and not meeting.change_notice_pending
     assert meeting.agenda_pdf_state == Meeting.FileState.READY  # rendered again with the new date
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep(now=timezone.now() + datetime.timedelta(hours=1))
+        services.background_sweep(now=timezone.now() + datetime.timedelta(hours=1))
     assert len(mail.outbox) == 2
     # Out-of-range dates are a form error, not a 500.
     bad = client.post(reverse("meetings:meeting_edit", args=[meeting.pk]), {**form, "day": "0001-01-01"})
@@ -426,13 +454,13 @@ def test_no_publishing_before_six_and_no_proposals_after_the_start(world, series
 
     meeting = make_meeting(series, days_ahead=3)
     night = timezone.localtime().replace(hour=0, minute=10)
-    assert services.sweep(now=night)["published"] == 0
-    assert services.sweep(now=night.replace(hour=6))["published"] == 1
+    assert services.background_sweep(now=night)["published"] == 0
+    assert services.background_sweep(now=night.replace(hour=6))["published"] == 1
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=5))
     meeting.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.propose_item(meeting=meeting, actor=world.users.a_staff, title="Zu spät")
-    services.propose_item(meeting=meeting, actor=world.users.coordinator, title="Nachtrag der Koordination")
+        services.item_propose(meeting=meeting, actor=world.users.a_staff, title="Zu spät")
+    services.item_propose(meeting=meeting, actor=world.users.coordinator, title="Nachtrag der Koordination")
 
 
 @pytest.mark.django_db
@@ -468,4 +496,4 @@ def test_the_sweep_publishes_due_agendas_only_from_the_publishing_hour(world, se
     meeting = make_meeting(series, days_ahead=5)
     Meeting.objects.filter(pk=meeting.pk).update(agenda_due_on=timezone.localdate())
     now = timezone.localtime().replace(hour=hour, minute=15, second=0, microsecond=0)
-    assert services.sweep(now=now)["published"] == published
+    assert services.background_sweep(now=now)["published"] == published

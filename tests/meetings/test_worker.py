@@ -365,7 +365,7 @@ SWEEP = """
     from meetings import services
 
     now = timezone.now() + datetime.timedelta(minutes=PARAMS["minutes_later"])
-    print("RESULT", json.dumps(services.sweep(now=now)))
+    print("RESULT", json.dumps(services.background_sweep(now=now)))
 """
 
 
@@ -398,7 +398,7 @@ def test_worker_renders_published_agenda_and_sends_invitations(product, smtp_sin
         from meetings import services
         from meetings.models import Meeting
 
-        published = services.publish_agenda(meeting=Meeting.objects.get(pk=PARAMS["meeting"]))
+        published = services.agenda_publish(meeting=Meeting.objects.get(pk=PARAMS["meeting"]))
         print("RESULT", json.dumps({"published": published}))
         """,
         meeting=meeting_id,
@@ -463,7 +463,7 @@ def test_broker_outage_on_publishing_day_is_finished_by_the_sweep(product, smtp_
         publish_seconds = time.monotonic() - started
         after = client.get(publish["Location"])
         started = time.monotonic()
-        swept = services.sweep()
+        swept = services.background_sweep()
         print("RESULT", json.dumps({
             "page": page.status_code,
             "health": [health.status_code, health.json()],
@@ -484,7 +484,7 @@ def test_broker_outage_on_publishing_day_is_finished_by_the_sweep(product, smtp_
     swept, sweep_seconds = outage["sweep"]
     assert swept == {"published": 1, "requeued": 0, "mailed": 0}
     assert sweep_seconds < 10
-    assert log.count("could not queue render_agenda_pdf") == 2
+    assert log.count("could not queue meetings.tasks.render_agenda_pdf") == 2
     for pk in meetings.values():
         row = app.meeting(pk)
         assert (row["status"], row["agenda_pdf_state"], row["invitations_sent_at"]) == ("published", "pending", None)

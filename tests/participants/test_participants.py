@@ -285,10 +285,10 @@ def test_county_staff_sees_no_participant_names_anywhere(world, client):
     for meeting in Meeting.objects.all():
         urls += [meeting.get_absolute_url(), reverse("meetings:agenda_print", args=[meeting.pk])]
         if meeting.status != Meeting.Status.PLANNED:
-            meeting_services.render_agenda_pdf(meeting_id=meeting.pk)
+            meeting_services.agenda_pdf_render(meeting_id=meeting.pk)
             urls.append(reverse("meetings:agenda_pdf", args=[meeting.pk]))
         if meeting.status == Meeting.Status.FINAL:
-            meeting_services.render_minutes_pdf(meeting_id=meeting.pk)
+            meeting_services.minutes_pdf_render(meeting_id=meeting.pk)
             urls.append(reverse("meetings:minutes_pdf", args=[meeting.pk]))
     assert any(url.endswith("protokoll.pdf") for url in urls)
     for url in urls:

@@ -708,9 +708,9 @@ class Command(BaseCommand):
 
         seed_developments(today=today)
         # Agendas whose day has come are published last: their snapshot shows the seeded register and log.
-        from meetings.services import publish_due
+        from meetings.services import agenda_publish_due
 
-        publish_due(today=today)
+        agenda_publish_due(today=today)
 
     def seed_providers(self, municipalities: dict[str, Municipality]) -> dict[str, Provider]:
         by_name = {row["name"]: row for row in reference_data()["providers"]}
