@@ -212,3 +212,39 @@ def test_query_counts_of_log_detail_and_meeting_page_do_not_grow(world, client, 
     for url in urls:
         large, sql = _queries(client, url)
         assert large == small[url], f"{url}: {small[url]} → {large}\n{sql}"
+
+
+def test_aktionsplan_agenda_pdf_lists_the_log_in_order_with_page_numbers_and_no_names(world):
+    from meetings import pdf as meeting_pdf
+    from meetings import services as meeting_services
+
+    coordinator = world.users.coordinator
+    previous = action_plan_meeting(now() - datetime.timedelta(days=30))
+    development = make_development(coordinator, title="Neue Förderrunde des Landes")
+    ActionItem.objects.create(
+        meeting=previous,
+        development=development,
+        owner_department=soziales(),
+        title="Förderantrag vorbereiten",
+        due_on=timezone.localdate() - datetime.timedelta(days=3),
+    )
+    meeting = action_plan_meeting(now() + datetime.timedelta(days=3), series=previous.series)
+    meeting_services.agenda_publish(meeting=meeting)
+    meeting.refresh_from_db()
+    reader = PdfReader(io.BytesIO(meeting_pdf.agenda_pdf(meeting)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    order = [
+        "Begrüßung und Tagesordnung",
+        "Offene Aufgaben aus früheren Sitzungen",
+        "Entwicklungen: neue, offene Bewertungen, überfällige Maßnahmen",
+        "Neu seit der letzten Sitzung",
+        "Offene Bewertungen",
+        "Überfällige Maßnahmen",
+        "Verschiedenes",
+    ]
+    positions = [text.find(title) for title in order]
+    assert -1 not in positions and positions == sorted(positions), list(zip(order, positions, strict=True))
+    assert text.count("Förderantrag vorbereiten") == 2  # among the open action items and the overdue measures
+    assert "Neue Förderrunde des Landes" in text and "Seite 1 von" in text
+    for person in (world.participant_a,):
+        assert person.first_name not in text and person.last_name not in text
