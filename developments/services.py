@@ -46,7 +46,9 @@ def _meeting_day(meeting: Meeting) -> datetime.date:
 
 
 def check_meeting(meeting: Meeting, *, now: datetime.datetime) -> None:
-    """A meeting something is recorded in: of the Aktionsplan Integration, begun, not cancelled, not final."""
+    """A meeting something is recorded in: of the Aktionsplan Integration, begun, not cancelled, not final.
+    Called inside the write's transaction; the meeting's row is locked so that finalising waits for the write."""
+    meeting.status = Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("status", flat=True).get()
     if meeting.series.body != Body.ACTION_PLAN:
         raise ValidationError({"meeting": _("Assessments and measures are recorded in an Aktionsplan meeting.")})
     if meeting.status == Meeting.Status.CANCELLED:

@@ -1,8 +1,8 @@
 """Meetings of the district's three bodies: series, planned meetings, agendas, attendance, minutes, action items.
 
 State that background work depends on lives here, not only in the queue: a meeting whose agenda is due but not
-yet published, or whose PDF is "pending", is found again by the sweep (meetings.services.background_sweep) after a broker or
-worker outage.
+yet published, or whose PDF is "pending", is found again by the sweep (meetings.services.background_sweep) after a
+broker or worker outage.
 """
 
 from __future__ import annotations

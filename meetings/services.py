@@ -289,14 +289,16 @@ def item_delete(*, item: AgendaItem, actor) -> None:
 
 
 def _check_not_final(meeting: Meeting) -> None:
-    if meeting.status == Meeting.Status.FINAL:
+    """Refuse once the minutes are final. Called inside the write's transaction: the meeting's row is locked, so
+    finalising at the same moment waits for this write (or this write sees the final status)."""
+    status = Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("status", flat=True).first()
+    if status == Meeting.Status.FINAL:
         raise ValidationError(_("The minutes are final and can no longer be changed."))
 
 
 def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], str]) -> int:
     """Record present/excused/absent per invited provider or person; an empty status removes the record."""
     _check_coordinator(actor)
-    _check_not_final(meeting)
     allowed = {(kind, obj.pk) for kind, obj in selectors.invitees(meeting)}
     valid = set(Attendance.Status.values)
     for key, status in statuses.items():
@@ -305,6 +307,7 @@ def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], 
         if status and status not in valid:
             raise ValidationError(_("Unknown attendance status."))
     with transaction.atomic():
+        _check_not_final(meeting)
         for (kind, pk), status in statuses.items():
             lookup = {"provider_id": pk} if kind == "provider" else {"user_id": pk}
             if status:
