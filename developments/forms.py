@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -33,13 +34,21 @@ class DevelopmentFilterForm(forms.Form):
     )
     offen = forms.BooleanField(label=_("only with open assessments"), required=False)
 
-    def __init__(self, *args, departments, **kwargs):
+    def __init__(self, *args, departments, internal: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fachdienst"].queryset = departments
+        if not internal:  # providers filter by text and level only (no assessments to filter by)
+            del self.fields["fachdienst"], self.fields["offen"]
 
 
 class DevelopmentForm(forms.ModelForm):
-    source_url = forms.URLField(label=_("link to the source"), required=False, max_length=500, assume_scheme="https")
+    source_url = forms.URLField(
+        label=_("link to the source"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
     departments = StrictModelMultipleChoiceField(
         label=_("Departments asked for an assessment"),
         queryset=Department.objects.none(),

@@ -26,11 +26,25 @@ AGENDA_ROWS = 40  # rows per agenda list (the rest is counted)
 
 def may_read_internal(user) -> bool:
     """Assessments and measures are internal to the county."""
-    return access.role_of(user) in access.COUNTY_ROLES
+    return access.sees_whole_district(user)
 
 
 def may_edit(user) -> bool:
     return access.is_coordinator(user)
+
+
+def own_department_ids(user) -> frozenset[int]:
+    """The departments a county-staff user belongs to (one query, cached on the user); none for other roles."""
+    if access.role_of(user) != access.Role.COUNTY_STAFF:
+        return frozenset()
+    if not hasattr(user, "_own_department_ids"):
+        user._own_department_ids = frozenset(Department.objects.filter(members=user).values_list("pk", flat=True))
+    return user._own_department_ids
+
+
+def may_assess(user, department_id: int) -> bool:
+    """The coordinator any department's assessment, county staff their own departments'."""
+    return access.is_coordinator(user) or department_id in own_department_ids(user)
 
 
 def developments_visible_to(user) -> QuerySet[Development]:
@@ -149,6 +163,26 @@ def departments() -> QuerySet[Department]:
     return Department.objects.filter(active=True).order_by("position", "name")
 
 
+def departments_for_form(development: Development | None) -> QuerySet[Department]:
+    """The departments that can be asked: the active ones, and those asked already (also when no longer active,
+    so that a development they assessed stays editable)."""
+    if development is None:
+        return departments()
+    asked = Assessment.objects.filter(development=development).values("department_id")
+    return Department.objects.filter(Q(active=True) | Q(pk__in=asked)).order_by("position", "name")
+
+
+def next_action_plan_meeting(*, now: datetime.datetime) -> Meeting | None:
+    """The coming Aktionsplan meeting (for "record it there" hints)."""
+    return (
+        Meeting.objects.filter(series__body=Body.ACTION_PLAN, starts_at__gt=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("series")
+        .order_by("starts_at")
+        .first()
+    )
+
+
 def recording_meetings(*, now: datetime.datetime) -> QuerySet[Meeting]:
     """The Aktionsplan meetings assessments and measures can be recorded in: begun, not cancelled, not final;
     the latest first."""
@@ -164,20 +198,33 @@ def recording_meetings(*, now: datetime.datetime) -> QuerySet[Meeting]:
 
 
 def meeting_panel(*, meeting: Meeting, user, now: datetime.datetime | None = None) -> dict[str, Any] | None:
-    """What an Aktionsplan meeting page shows of the log: developments with open assessments, those assessed or
-    given measures in this meeting; who can record here (once the meeting is under way: the coordinator everything,
-    county staff their departments' assessments). None for other bodies and for readers without access to
-    assessments. At most five queries."""
+    """What an Aktionsplan meeting page shows of the log, for the county roles (None for other bodies and readers):
+    - before and during the meeting: the developments with open assessments, and those assessed or given measures
+      in this meeting; once it is under way the coordinator records assessments and measures here, county staff
+      their own departments' assessments;
+    - once the minutes are final (or the meeting was cancelled): only what was recorded in this meeting.
+    At most five queries."""
     if meeting.series.body != Body.ACTION_PLAN or not may_read_internal(user):
         return None
     now = now or timezone.now()
+    closed = meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.FINAL)
+    under_way = meeting.starts_at <= now and not closed
     in_meeting = Q(assessments__meeting=meeting) | Q(measures__meeting=meeting)
-    pending = Exists(Assessment.objects.filter(development_id=OuterRef("pk"), verdict=Assessment.Verdict.PENDING))
-    ids = Development.objects.filter(Q(pending) | in_meeting).values("pk")
+    if closed:
+        ids = Development.objects.filter(in_meeting).values("pk")
+    else:
+        pending = Exists(Assessment.objects.filter(development_id=OuterRef("pk"), verdict=Assessment.Verdict.PENDING))
+        ids = Development.objects.filter(Q(pending) | in_meeting).values("pk")
     developments = list(
         Development.objects.filter(pk__in=ids)
         .prefetch_related(
-            Prefetch("assessments", queryset=Assessment.objects.select_related("department")),
+            # A closed meeting shows the assessments recorded in it, not later ones.
+            Prefetch(
+                "assessments",
+                queryset=(
+                    Assessment.objects.filter(meeting=meeting) if closed else Assessment.objects.all()
+                ).select_related("department"),
+            ),
             Prefetch(
                 "measures",
                 queryset=ActionItem.objects.filter(meeting=meeting).select_related("owner_department"),
@@ -186,20 +233,20 @@ def meeting_panel(*, meeting: Meeting, user, now: datetime.datetime | None = Non
         )
         .order_by("dated", "pk")
     )
-    for development in developments:
-        development.open_assessments = [a for a in development.assessments.all() if a.is_open]
-    under_way = meeting.starts_at <= now and meeting.status not in (Meeting.Status.CANCELLED, Meeting.Status.FINAL)
     coordinator = access.is_coordinator(user)
+    own = own_department_ids(user) if under_way else frozenset()
+    for development in developments:
+        for assessment in development.assessments.all():
+            # Open ones, and those recorded in this meeting, can be recorded or corrected here while it runs.
+            assessment.record_here = (
+                under_way
+                and (coordinator or assessment.department_id in own)
+                and (assessment.is_open or assessment.meeting_id == meeting.pk)
+            )
     return {
         "developments": developments,
-        "under_way": under_way,
+        "state": "closed" if closed else "under_way" if under_way else "before",
         "may_record": coordinator and under_way,  # measures
-        "may_assess_all": coordinator and under_way,
-        "my_department_ids": (
-            frozenset(Department.objects.filter(members=user).values_list("pk", flat=True))
-            if under_way and not coordinator
-            else frozenset()
-        ),
         "departments": list(departments()) if coordinator and under_way else [],
     }
 
@@ -212,15 +259,16 @@ def _d(value) -> str | None:
     return value.isoformat()
 
 
-def developments_for_agenda(*, since: datetime.date | None, today: datetime.date) -> dict[str, Any]:
+def developments_for_agenda(*, since: datetime.datetime | None, today: datetime.date) -> dict[str, Any]:
     """What the Aktionsplan round should hear about (JSON-serialisable, dates as ISO strings):
-    - "new": developments recorded since `since` (the previous meeting; None: all) up to today;
+    - "new": developments recorded after `since` (when the previous meeting's agenda was published, so nothing
+      falls between two agendas; None: all) up to today;
     - "open_assessments": departments that have not assessed a development yet;
     - "overdue_measures": open measures past their due date.
     Each list has at most AGENDA_ROWS rows, the rest counted in "<list>_more". Six queries."""
     new = Development.objects.filter(created_at__date__lte=today)
     if since is not None:
-        new = new.filter(created_at__date__gte=since)
+        new = new.filter(created_at__gt=since)
     new_rows = [
         {
             "title": d.title,

@@ -23,22 +23,17 @@ from diepholz_coord.audit import audit
 from meetings.models import ActionItem, Body, Meeting
 from register.models import Department
 
+from . import selectors
 from .models import Assessment, Development
 
 DEVELOPMENT_FIELDS = ("title", "level", "source", "source_url", "dated", "summary", "affected_groups")
+EARLIEST = datetime.date(1990, 1, 1)  # dates before are typing errors
+YEARS_AHEAD = 5  # a source dated (or a measure due) later than this is a typing error
 
 
 def _check_coordinator(actor) -> None:
     if not access.is_coordinator(actor):
         raise PermissionDenied
-
-
-def may_assess(user, department: Department) -> bool:
-    """The coordinator, and county staff who belong to the department."""
-    role = access.role_of(user)
-    if role == access.Role.COORDINATOR:
-        return True
-    return role == access.Role.COUNTY_STAFF and department.members.filter(pk=user.pk).exists()
 
 
 def _meeting_day(meeting: Meeting) -> datetime.date:
@@ -59,7 +54,13 @@ def check_meeting(meeting: Meeting, *, now: datetime.datetime) -> None:
         raise ValidationError({"meeting": _("This meeting has not begun yet; record it in the meeting or after it.")})
 
 
-def _clean_development(data: dict[str, Any], departments: Iterable[Department]) -> tuple[dict, list[Department]]:
+def _latest_plausible(today: datetime.date) -> datetime.date:
+    return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+
+
+def _clean_development(
+    data: dict[str, Any], departments: Iterable[Department], *, already_asked: frozenset[int] = frozenset()
+) -> tuple[dict, list[Department]]:
     errors: dict[str, str] = {}
     cleaned = {field: data.get(field) for field in DEVELOPMENT_FIELDS}
     for field in ("title", "source", "summary", "affected_groups", "source_url"):
@@ -73,12 +74,14 @@ def _clean_development(data: dict[str, Any], departments: Iterable[Department]) 
         errors["source"] = _("Please name the source (law, decree, circular, letter).")
     if cleaned["dated"] is None:
         errors["dated"] = _("Please enter the date of the source.")
+    elif not EARLIEST <= cleaned["dated"] <= _latest_plausible(timezone.localdate()):
+        errors["dated"] = _("Please check the date: it lies before 1990 or more than five years ahead.")
     if not cleaned["summary"]:
         errors["summary"] = _("Please summarise the development in a few sentences.")
     departments = list(dict.fromkeys(departments))
     if not departments:
         errors["departments"] = _("Please choose at least one department to assess the development.")
-    elif inactive := [str(d) for d in departments if not d.active]:
+    elif inactive := [str(d) for d in departments if not d.active and d.pk not in already_asked]:
         errors["departments"] = _("No longer active: %(names)s.") % {"names": ", ".join(inactive)}
     if errors:
         raise ValidationError(errors)
@@ -105,8 +108,8 @@ def development_update(
     """Change a development and the departments asked. A department that has assessed it already stays."""
     _check_coordinator(actor)
     development = Development.objects.select_for_update().get(pk=development.pk)
-    cleaned, departments = _clean_development(data, departments)
     existing = {a.department_id: a for a in development.assessments.select_related("department")}
+    cleaned, departments = _clean_development(data, departments, already_asked=frozenset(existing))
     wanted = {d.pk for d in departments}
     assessed_left_out = [a for pk, a in existing.items() if pk not in wanted and not a.is_open]
     if assessed_left_out:
@@ -141,8 +144,15 @@ def assessment_save(
     """Record (or correct) a department's assessment: affected or not, and what follows."""
     now = now or timezone.now()
     assessment = Assessment.objects.select_for_update().select_related("department").get(pk=assessment.pk)
-    if not may_assess(actor, assessment.department):
+    if not selectors.may_assess(actor, assessment.department_id):
         raise PermissionDenied
+    if assessment.meeting_id is not None:
+        recorded_in = Meeting.objects.select_for_update().get(pk=assessment.meeting_id)
+        if recorded_in.status == Meeting.Status.FINAL:
+            raise ValidationError(
+                _("This assessment is part of the final minutes of the meeting on %(day)s and can no longer be "
+                  "changed.") % {"day": date_format(_meeting_day(recorded_in), "SHORT_DATE_FORMAT")}
+            )  # fmt: skip
     consequences = (consequences or "").strip()
     errors: dict[str, str] = {}
     if verdict not in (Assessment.Verdict.AFFECTED, Assessment.Verdict.NOT_AFFECTED):
@@ -192,7 +202,9 @@ def measure_create(
     except ValidationError as error:
         errors.update(error.message_dict)
     else:
-        if due_on is not None and due_on < _meeting_day(meeting):
+        if due_on is not None and due_on > _latest_plausible(_meeting_day(meeting)):
+            errors["due_on"] = _("Please check the due date: it lies more than five years ahead.")
+        elif due_on is not None and due_on < _meeting_day(meeting):
             errors["due_on"] = _("The due date cannot lie before the meeting that decides the measure (%(day)s).") % {
                 "day": date_format(_meeting_day(meeting), "SHORT_DATE_FORMAT")
             }

@@ -15,24 +15,29 @@ from django.utils.translation import gettext as _
 from diepholz_coord.access import Role, require_role
 from diepholz_coord.forms import apply_service_errors, parse_pk, posted, safe_next
 from diepholz_coord.pdf import html_to_pdf, pdf_html
+from meetings.models import Meeting
 
 from . import selectors, services
 from .forms import AssessmentForm, DevelopmentFilterForm, DevelopmentForm, MeasureForm
 
 READERS = (Role.COORDINATOR, Role.COUNTY_STAFF, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
-COUNTY = (Role.COORDINATOR, Role.COUNTY_STAFF)
 PER_PAGE = 25
 
 
 @require_role(*READERS)
 def development_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    departments = selectors.departments()
-    form = DevelopmentFilterForm(request.GET or None, departments=departments)
+    internal = selectors.may_read_internal(request.user)
+    form = DevelopmentFilterForm(request.GET or None, departments=selectors.departments(), internal=internal)
     filters = {}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        filters = {"q": data["q"], "level": data["ebene"], "department": data["fachdienst"], "open_only": data["offen"]}
+        filters = {
+            "q": data["q"],
+            "level": data["ebene"],
+            "department": data.get("fachdienst"),
+            "open_only": data.get("offen", False),
+        }
     page = Paginator(selectors.development_list(user=request.user, today=today, **filters), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -46,7 +51,7 @@ def development_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "filtered": any(filters.values()),
-            "internal": selectors.may_read_internal(request.user),
+            "internal": internal,
             "may_edit": selectors.may_edit(request.user),
             "open_assessments": selectors.open_assessments_for(user=request.user),
             "today": today,
@@ -61,7 +66,14 @@ def development_detail(request: HttpRequest, pk: int) -> HttpResponse:
     internal = selectors.may_read_internal(request.user)
     assessments = list(development.assessments.all()) if internal else []
     for assessment in assessments:
-        assessment.may_edit = services.may_assess(request.user, assessment.department)
+        # Part of final minutes: stays as recorded.
+        locked = assessment.meeting is not None and assessment.meeting.status == Meeting.Status.FINAL
+        assessment.may_edit = not locked and selectors.may_assess(request.user, assessment.department_id)
+    measures = list(development.measures.all()) if internal else []
+    for measure in measures:
+        measure.may_mark = measure.owner_department_id is not None and selectors.may_assess(
+            request.user, measure.owner_department_id
+        )
     return render(
         request,
         "developments/development_detail.html",
@@ -69,7 +81,7 @@ def development_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "development": development,
             "internal": internal,
             "assessments": assessments,
-            "measures": list(development.measures.all()) if internal else [],
+            "measures": measures,
             "may_edit": selectors.may_edit(request.user),
             "today": timezone.localdate(),
         },
@@ -82,7 +94,7 @@ def _departments_of(form) -> list:
 
 @require_role(Role.COORDINATOR)
 def development_create(request: HttpRequest) -> HttpResponse:
-    form = DevelopmentForm(posted(request), departments=selectors.departments())
+    form = DevelopmentForm(posted(request), departments=selectors.departments_for_form(None))
     if request.method == "POST" and form.is_valid():
         try:
             development = services.development_create(
@@ -106,7 +118,9 @@ def development_update(request: HttpRequest, pk: int) -> HttpResponse:
     development = selectors.development_get_for_user(user=request.user, pk=pk)
     if not selectors.may_edit(request.user):
         raise PermissionDenied
-    form = DevelopmentForm(posted(request), instance=development, departments=selectors.departments())
+    form = DevelopmentForm(
+        posted(request), instance=development, departments=selectors.departments_for_form(development)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.development_update(
@@ -125,12 +139,12 @@ def development_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_role(*COUNTY)
+@require_role(*READERS)  # the development and the assessment first: 404 if unknown or not readable, then 403
 def assessment_edit(request: HttpRequest, pk: int, department: int) -> HttpResponse:
-    """A department's assessment: its own page, or posted from the Aktionsplan meeting page (next=…)."""
+    """A department's assessment: its own page, or opened from the Aktionsplan meeting page (?sitzung=…&next=…)."""
     development = selectors.development_get_for_user(user=request.user, pk=pk)
     assessment = selectors.assessment_get_for_user(user=request.user, development=development, department_pk=department)
-    if not services.may_assess(request.user, assessment.department):
+    if not selectors.may_assess(request.user, assessment.department_id):
         raise PermissionDenied
     now = timezone.now()
     initial = {"verdict": "" if assessment.is_open else assessment.verdict, "consequences": assessment.consequences}
@@ -195,7 +209,13 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "developments/measure_form.html",
-        {"form": form, "development": development, "next": back, "has_meetings": meetings.exists()},
+        {
+            "form": form,
+            "development": development,
+            "next": back,
+            "has_meetings": meetings.exists(),
+            "next_meeting": selectors.next_action_plan_meeting(now=now),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -298,6 +298,22 @@ def previous_meeting_date(meeting: Meeting) -> datetime.date | None:
     return timezone.localtime(previous).date() if previous else None
 
 
+def previous_agenda_time(meeting: Meeting) -> datetime.datetime | None:
+    """When the previous meeting's agenda took its figures (published; else that meeting's start): what came
+    later is new for this agenda."""
+    previous = (
+        Meeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .values_list("agenda_published_at", "starts_at")
+        .first()
+    )
+    if previous is None:
+        return None
+    published, starts = previous
+    return published or starts
+
+
 def build_snapshot(meeting: Meeting, *, today: datetime.date | None = None) -> dict:
     """The live figures for the meeting's generated sections, in German (the agenda's language)."""
     today = today or timezone.localdate()
@@ -315,10 +331,10 @@ def build_snapshot(meeting: Meeting, *, today: datetime.date | None = None) -> d
 
                 sections[key] = workflows_for_agenda(since=previous_meeting_date(meeting), today=today)
             elif key == "developments":
-                # The log's own selector: new since the previous meeting, open assessments, overdue measures.
+                # The log's own selector: new since the previous agenda, open assessments, overdue measures.
                 from developments.selectors import developments_for_agenda
 
-                sections[key] = developments_for_agenda(since=previous_meeting_date(meeting), today=today)
+                sections[key] = developments_for_agenda(since=previous_agenda_time(meeting), today=today)
             elif key == "free_places":
                 sections[key] = _free_places(today)
             elif key == "ending_courses":

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Provider
+from diepholz_coord.forms import StrictModelChoiceField
 
 from .models import ActionItem, AgendaItem, Body, Meeting, MeetingSeries, MinutesEntry
 
@@ -42,6 +43,11 @@ class ActionItemForm(forms.ModelForm):
         model = ActionItem
         fields = ["title", "owner_department", "owner_provider", "due_on", "item"]
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {
+            "owner_department": StrictModelChoiceField,
+            "owner_provider": StrictModelChoiceField,
+            "item": StrictModelChoiceField,
+        }
 
     def __init__(self, *args, meeting, **kwargs):
         from register.models import Department

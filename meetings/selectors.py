@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from diepholz_coord import access
 
-from .models import ActionItem, Meeting, MeetingSeries
+from .models import ActionItem, Body, Meeting, MeetingSeries
 
 
 def series_visible_to(*, user) -> QuerySet[MeetingSeries]:
@@ -31,7 +31,8 @@ def series_visible_to(*, user) -> QuerySet[MeetingSeries]:
         meetingseries_id=OuterRef("pk"), provider_id__in=provider_ids
     )
     invited_user = MeetingSeries.invited_users.through.objects.filter(meetingseries_id=OuterRef("pk"), user_id=user.pk)
-    return qs.filter(Q(Exists(invited_provider)) | Q(Exists(invited_user)))
+    # The Aktionsplan Integration is the county's internal round: never visible outside the county roles.
+    return qs.filter(Q(Exists(invited_provider)) | Q(Exists(invited_user))).exclude(body=Body.ACTION_PLAN)
 
 
 def meetings_visible_to(*, user) -> QuerySet[Meeting]:
@@ -43,7 +44,9 @@ def meetings_visible_to(*, user) -> QuerySet[Meeting]:
     owns_action = ActionItem.objects.filter(meeting_id=OuterRef("pk")).filter(
         Q(owner_provider_id__in=access.provider_ids_for(user)) | Q(owner_user_id=user.pk)
     )
-    return Meeting.objects.filter(Q(series__in=series_visible_to(user=user)) | Q(Exists(owns_action)))
+    return Meeting.objects.filter(Q(series__in=series_visible_to(user=user)) | Q(Exists(owns_action))).exclude(
+        series__body=Body.ACTION_PLAN
+    )
 
 
 def meeting_get_for_user(*, user, pk: int) -> Meeting:

@@ -31,7 +31,7 @@ from diepholz_coord import access
 from diepholz_coord.celery import app as celery_app
 
 from . import agenda, pdf, selectors
-from .models import ActionItem, AgendaItem, Attendance, CalendarToken, Meeting, MeetingSeries, MinutesEntry
+from .models import ActionItem, AgendaItem, Attendance, Body, CalendarToken, Meeting, MeetingSeries, MinutesEntry
 from .pdf import AGENDA_PDF, MINUTES_PDF, PDF_KINDS, PdfKind
 
 logger = logging.getLogger(__name__)
@@ -340,6 +340,11 @@ def minutes_save(*, item: AgendaItem, actor, notes: str, decisions: str) -> Minu
 def action_item_create(*, meeting: Meeting, actor, data: dict[str, Any]) -> ActionItem:
     _check_coordinator(actor)
     _check_not_final(meeting)
+    if meeting.series.body == Body.ACTION_PLAN and data.get("owner_provider"):
+        raise ValidationError(
+            {"owner_provider": _("In the Aktionsplan Integration a department or a person is responsible, not a "
+                                 "provider.")}
+        )  # fmt: skip
     item = ActionItem(meeting=meeting, created_by=actor, **data)
     item.full_clean()
     item.save()
@@ -487,6 +492,16 @@ def series_save(*, actor, series: MeetingSeries | None, data: dict[str, Any]) ->
         for field in SERIES_FIELDS:
             if field in data:
                 setattr(series, field, data[field])
+        providers = (
+            data["invited_providers"]
+            if "invited_providers" in data
+            else (list(series.invited_providers.all()) if series.pk else [])
+        )
+        if series.body == Body.ACTION_PLAN and providers:
+            raise ValidationError(
+                {"invited_providers": _("The Aktionsplan Integration is the county's internal round: providers are "
+                                        "not invited to it.")}
+            )  # fmt: skip
         series.full_clean()
         series.save()
         if "invited_providers" in data:

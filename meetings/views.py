@@ -50,7 +50,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
+def _detail_context(request: HttpRequest, meeting: Meeting, *, page: bool = True) -> dict:
     context = agenda.agenda_context(meeting)
     items = context["items"]
     coordinator = selectors.may_edit_meeting(request.user)
@@ -75,7 +75,9 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "propose_form": ProposeItemForm(),
         "action_form": ActionItemForm(meeting=meeting) if coordinator else None,
         # Aktionsplan meetings: the developments log's open assessments, and recording them and measures.
-        "developments_panel": development_selectors.meeting_panel(meeting=meeting, user=request.user),
+        "developments_panel": (
+            development_selectors.meeting_panel(meeting=meeting, user=request.user) if page else None
+        ),
     }
 
 
@@ -89,7 +91,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda as a plain page for the browser's print dialog."""
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    return render(request, "meetings/agenda_print.html", _detail_context(request, meeting))
+    return render(request, "meetings/agenda_print.html", _detail_context(request, meeting, page=False))
 
 
 def _file_response(meeting: Meeting, kind: pdf.PdfKind) -> FileResponse:
@@ -352,9 +354,11 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
     services.action_item_done(item=item, actor=request.user, done=done)
     messages.success(request, _("Marked as done.") if done else _("Opened again."))
     target = request.POST.get("next", "")
-    if target not in ("home", "meeting"):
-        target = "home"
-    return redirect("home" if target == "home" else item.meeting.get_absolute_url())
+    if target == "development" and item.development_id:
+        return redirect(reverse("developments:development_detail", args=[item.development_id]) + "#measures")
+    if target == "meeting":
+        return redirect(item.meeting.get_absolute_url())
+    return redirect("home")
 
 
 @require_role(*MEETING_ROLES)

@@ -36,7 +36,12 @@ MATRIX = {
     "developments:development_create": ("get", lambda w: [], COORDINATOR_ONLY),
     "developments:development_update": ("get", lambda w: [development(w).pk], COORDINATOR_ONLY),
     "developments:measure_create": ("get", lambda w: [development(w).pk], COORDINATOR_ONLY),
-    "developments:assessment_edit": ("get", lambda w: [development(w).pk, jugend_pk(w)], COORDINATOR_ONLY),
+    # Providers read this development but no assessments (404); the county user is in no department (403).
+    "developments:assessment_edit": (
+        "get",
+        lambda w: [development(w).pk, jugend_pk(w)],
+        [LOGIN, 200, 403, 404, 404, 404],
+    ),
 }
 
 # Empty submissions: refused by the form (400), nothing stored; others never reach the form.
@@ -44,5 +49,5 @@ POST_MATRIX = {
     "developments:development_create": [LOGIN, 400, 403, 403, 403, 403],
     "developments:development_update": [LOGIN, 400, 403, 403, 403, 403],
     "developments:measure_create": [LOGIN, 400, 403, 403, 403, 403],
-    "developments:assessment_edit": [LOGIN, 400, 403, 403, 403, 403],
+    "developments:assessment_edit": [LOGIN, 400, 403, 404, 404, 404],
 }

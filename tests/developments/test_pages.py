@@ -102,7 +102,7 @@ def test_agenda_lists_new_developments_open_assessments_and_overdue_measures(wor
         title="Merkblatt anpassen",
         due_on=today - datetime.timedelta(days=2),
     )
-    data = selectors.developments_for_agenda(since=today - datetime.timedelta(days=30), today=today)
+    data = selectors.developments_for_agenda(since=now() - datetime.timedelta(days=30), today=today)
     assert [row["title"] for row in data["new"]] == ["Neu seit der Sitzung"]
     assert [(row["title"], row["department"]) for row in data["open_assessments"]] == [
         ("Alt", "Fachdienst Jugend"),
@@ -237,7 +237,7 @@ def test_aktionsplan_agenda_pdf_lists_the_log_in_order_with_page_numbers_and_no_
         "Begrüßung und Tagesordnung",
         "Offene Aufgaben aus früheren Sitzungen",
         "Entwicklungen: neue, offene Bewertungen, überfällige Maßnahmen",
-        "Neu seit der letzten Sitzung",
+        "Neu seit der letzten Tagesordnung",
         "Offene Bewertungen",
         "Überfällige Maßnahmen",
         "Verschiedenes",
@@ -248,3 +248,85 @@ def test_aktionsplan_agenda_pdf_lists_the_log_in_order_with_page_numbers_and_no_
     assert "Neue Förderrunde des Landes" in text and "Seite 1 von" in text
     for person in (world.participant_a,):
         assert person.first_name not in text and person.last_name not in text
+
+
+def test_new_means_recorded_after_the_previous_agenda_was_published(world):
+    coordinator = world.users.coordinator
+    previous = action_plan_meeting(now() - datetime.timedelta(days=28))
+    previous.agenda_published_at = previous.starts_at - datetime.timedelta(days=5)
+    previous.save()
+    between = make_development(coordinator, title="Zwischen Tagesordnung und Sitzung")
+    before = make_development(coordinator, title="Vor der letzten Tagesordnung")
+    from developments.models import Development
+
+    Development.objects.filter(pk=between.pk).update(created_at=previous.starts_at - datetime.timedelta(days=2))
+    Development.objects.filter(pk=before.pk).update(created_at=previous.starts_at - datetime.timedelta(days=6))
+    meeting = action_plan_meeting(now() + datetime.timedelta(days=2), series=previous.series)
+    snapshot = agenda.build_snapshot(meeting, today=timezone.localdate())
+    new = [row["title"] for row in snapshot["sections"]["developments"]["new"]]
+    assert new == ["Zwischen Tagesordnung und Sitzung"]
+
+
+def test_a_final_meeting_shows_only_what_was_recorded_in_it(world, client):
+    coordinator = world.users.coordinator
+    meeting = action_plan_meeting(now() - datetime.timedelta(days=3))
+    assessed = make_development(coordinator, title="In der Sitzung bewertet")
+    services.assessment_save(
+        actor=coordinator,
+        assessment=assessed.assessments.get(department=soziales()),
+        verdict="affected",
+        consequences="Merkblatt",
+        meeting=meeting,
+    )
+    make_development(coordinator, title="Später erfasst, noch offen")
+    services.assessment_save(  # between meetings, after this one: not part of its record
+        actor=coordinator,
+        assessment=assessed.assessments.get(department=jugend()),
+        verdict="not_affected",
+        consequences="",
+    )
+    meeting.status = "final"
+    meeting.save()
+    client.force_login(coordinator)
+    panel = client.get(meeting.get_absolute_url()).context["developments_panel"]
+    assert panel["state"] == "closed" and not panel["may_record"]
+    assert [d.title for d in panel["developments"]] == ["In der Sitzung bewertet"]
+    assert [a.department.code for a in panel["developments"][0].assessments.all()] == ["soziales"]
+    page = client.get(assessed.get_absolute_url()).content.decode()
+    assert reverse("developments:assessment_edit", args=[assessed.pk, soziales().pk]) not in page  # locked
+    assert reverse("developments:assessment_edit", args=[assessed.pk, jugend().pk]) in page  # not in a meeting
+
+
+def test_owners_mark_a_measure_done_on_the_development_page(world, client):
+    coordinator, county = world.users.coordinator, world.users.county
+    soziales().members.add(county)
+    development = make_development(coordinator)
+    meeting = action_plan_meeting(now() - datetime.timedelta(minutes=10))
+    measure = ActionItem.objects.create(
+        meeting=meeting, development=development, owner_department=soziales(), title="Merkblatt"
+    )
+    jugend_measure = ActionItem.objects.create(
+        meeting=meeting, development=development, owner_department=jugend(), title="Kitas"
+    )
+    client.force_login(county)
+    page = client.get(development.get_absolute_url()).content.decode()
+    done_url = reverse("meetings:action_item_done", args=[measure.pk])
+    assert done_url in page and reverse("meetings:action_item_done", args=[jugend_measure.pk]) not in page
+    response = client.post(done_url, {"next": "development", "done": "1"})
+    assert response["Location"] == development.get_absolute_url() + "#measures"
+    measure.refresh_from_db()
+    assert measure.status == "done"
+
+
+def test_detail_query_count_does_not_grow_with_the_departments_asked(world, client):
+    from tests.register.helpers import department
+
+    coordinator, county = world.users.coordinator, world.users.county
+    soziales().members.add(county)
+    few = make_development(coordinator, departments=[soziales()])
+    many = make_development(
+        coordinator,
+        departments=[soziales(), jugend(), *(department(f"fd{i}", f"Fachdienst {i}") for i in range(6))],
+    )
+    client.force_login(county)
+    assert _queries(client, few.get_absolute_url())[0] == _queries(client, many.get_absolute_url())[0]

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from developments import services
 from developments.models import Assessment, Development
@@ -168,3 +169,95 @@ def test_a_measure_is_not_due_before_the_meeting_that_decides_it(world):
             due_on=None, now=NOW,
         )  # fmt: skip
     assert not ActionItem.objects.exists()
+
+
+def test_a_development_stays_editable_when_a_department_that_assessed_it_is_no_longer_active(world, client):
+    coordinator = world.users.coordinator
+    development = make_development(coordinator)
+    services.assessment_save(
+        actor=coordinator,
+        assessment=development.assessments.get(department=jugend()),
+        verdict="affected",
+        consequences="Kitas informieren",
+        now=NOW,
+    )
+    jugend_department = jugend()
+    jugend_department.active = False
+    jugend_department.save()
+    client.force_login(coordinator)
+    url = reverse("developments:development_update", args=[development.pk])
+    form = client.get(url).context["form"]
+    assert jugend_department in form.fields["departments"].queryset  # still offered, ticked
+    data = {**development_data(title="Geändert"), "dated": development.dated.isoformat(), "level": "federal"}
+    data["departments"] = [jugend_department.pk, soziales().pk]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    development.refresh_from_db()
+    assert development.title == "Geändert"
+    # A department no longer active cannot be newly asked.
+    other = make_development(coordinator, departments=[soziales()])
+    with pytest.raises(ValidationError) as error:
+        services.development_update(
+            actor=coordinator, development=other, data=development_data(), departments=[soziales(), jugend_department]
+        )
+    assert "departments" in error.value.message_dict
+
+
+def test_an_assessment_in_final_minutes_can_no_longer_be_changed(world):
+    coordinator = world.users.coordinator
+    development = make_development(coordinator)
+    meeting = action_plan_meeting(NOW - datetime.timedelta(hours=2))
+    assessment = development.assessments.get(department=soziales())
+    services.assessment_save(
+        actor=coordinator, assessment=assessment, verdict="affected", consequences="Merkblatt", meeting=meeting, now=NOW
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.FINAL)
+    with pytest.raises(ValidationError):
+        services.assessment_save(
+            actor=coordinator, assessment=assessment, verdict="not_affected", consequences="", now=NOW
+        )
+    assessment.refresh_from_db()
+    assert (assessment.verdict, assessment.meeting) == ("affected", meeting)
+
+
+@pytest.mark.parametrize("dated", [datetime.date(1989, 12, 31), datetime.date(1, 1, 1), datetime.date(2099, 1, 1)])
+def test_implausible_dates_are_refused(world, dated):
+    with pytest.raises(ValidationError) as error:
+        make_development(world.users.coordinator, dated=dated)
+    assert "dated" in error.value.message_dict
+
+
+def test_the_aktionsplan_is_internal_no_providers_invited_or_owning_its_action_items(world):
+    from meetings import selectors as meeting_selectors
+    from meetings import services as meeting_services
+
+    coordinator = world.users.coordinator
+    meeting = action_plan_meeting(NOW - datetime.timedelta(hours=1))
+    with pytest.raises(ValidationError) as error:
+        meeting_services.series_save(
+            actor=coordinator, series=meeting.series, data={"invited_providers": [world.provider_a]}
+        )
+    assert "invited_providers" in error.value.message_dict
+    assert not meeting.series.invited_providers.exists()
+    with pytest.raises(ValidationError):
+        meeting_services.action_item_create(
+            meeting=meeting, actor=coordinator, data={"title": "x", "owner_provider": world.provider_a}
+        )
+    # Even an invitation or an action item written past the services shows a provider nothing of the round.
+    meeting.series.invited_providers.add(world.provider_a)
+    ActionItem.objects.create(meeting=meeting, title="x", owner_provider=world.provider_a)
+    for user in (world.users.a_admin, world.users.a_staff):
+        assert not meeting_selectors.meetings_visible_to(user=user).filter(pk=meeting.pk).exists()
+        assert not meeting_selectors.series_visible_to(user=user).filter(pk=meeting.series_id).exists()
+    assert meeting_selectors.meetings_visible_to(user=world.users.county).filter(pk=meeting.pk).exists()
+
+
+def test_action_item_form_takes_only_ascii_primary_keys(world):
+    from meetings.forms import ActionItemForm
+
+    meeting = action_plan_meeting(NOW - datetime.timedelta(hours=1))
+    department = soziales()
+    arabic_indic = "".join(chr(0x0660 + int(digit)) for digit in str(department.pk))  # int() would take it
+    form = ActionItemForm({"title": "x", "owner_department": arabic_indic}, meeting=meeting)
+    assert not form.is_valid() and "owner_department" in form.errors
+    assert ActionItemForm({"title": "x", "owner_department": str(department.pk)}, meeting=meeting).is_valid()
