@@ -326,10 +326,10 @@ def build_snapshot(meeting: Meeting, *, today: datetime.date | None = None) -> d
             elif key == "action_items":
                 sections[key] = _action_items(meeting, today)
             elif key == "workflows":
-                # The register's own selector: what changed since the previous meeting, what is due for review.
+                # The register's own selector: what changed since the previous agenda, what is due for review.
                 from register.selectors import workflows_for_agenda
 
-                sections[key] = workflows_for_agenda(since=previous_meeting_date(meeting), today=today)
+                sections[key] = workflows_for_agenda(since=previous_agenda_time(meeting), today=today)
             elif key == "developments":
                 # The log's own selector: new since the previous agenda, open assessments, overdue measures.
                 from developments.selectors import developments_for_agenda

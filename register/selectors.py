@@ -275,14 +275,15 @@ def _meeting_day(meeting: Meeting | None) -> str | None:
     return timezone.localtime(meeting.starts_at).date().isoformat() if meeting else None
 
 
-def workflows_for_agenda(*, since: datetime.date | None, today: datetime.date) -> dict[str, list[dict[str, Any]]]:
+def workflows_for_agenda(*, since: datetime.datetime | None, today: datetime.date) -> dict[str, list[dict[str, Any]]]:
     """What the Aktionsbündnis should hear about (JSON-serialisable, dates as ISO strings):
-    - "changed": versions recorded since `since` (the previous meeting; None: all) up to today, oldest first;
+    - "changed": versions recorded after `since` (when the previous meeting's agenda was published, so nothing
+      falls between two agendas; None: all) up to today, oldest first;
     - "due_for_review": current versions whose review date is at most 30 days ahead ("overdue" when passed).
     Two queries."""
     recorded = WorkflowVersion.objects.select_related("workflow", "decided_in").filter(created_at__date__lte=today)
     if since is not None:
-        recorded = recorded.filter(created_at__date__gte=since)
+        recorded = recorded.filter(created_at__gt=since)
     changed = [
         {
             "title": v.workflow.title,

@@ -79,13 +79,13 @@ def test_two_past_meetings_decide_the_two_versions():
 def test_the_next_alliance_agenda_lists_only_what_its_latest_meeting_changed():
     """After `seed_demo` the coming Aktionsbündnis agenda reports, as "changed since the last meeting", the second
     versions the latest meeting decided — not every workflow of the register."""
-    from meetings.agenda import previous_meeting_date
+    from meetings.agenda import previous_agenda_time
     from register.selectors import workflows_for_agenda
 
     call_command("seed_demo", verbosity=0)
     today = timezone.localdate()
     coming = Meeting.objects.filter(series__body=Body.ALLIANCE, starts_at__date__gte=today).order_by("starts_at")
-    changed = workflows_for_agenda(since=previous_meeting_date(coming.first()), today=today)["changed"]
+    changed = workflows_for_agenda(since=previous_agenda_time(coming.first()), today=today)["changed"]
     assert sorted((row["title"], row["version"]) for row in changed) == [
         ("Ein Kurs fällt kurzfristig aus", 2),
         ("Eine Person erhält eine Berechtigung zum Integrationskurs (BAMF)", 2),

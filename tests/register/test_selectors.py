@@ -177,7 +177,9 @@ def test_workflows_for_agenda(world):
     recorded(changed, latest.starts_at.date())
     recorded(later, TODAY - datetime.timedelta(days=10))
 
-    data = selectors.workflows_for_agenda(since=TODAY - datetime.timedelta(days=89), today=TODAY)
+    # Since the previous agenda was published (a day after the previous meeting's versions were recorded here).
+    since = datetime.datetime.combine(TODAY - datetime.timedelta(days=89), datetime.time(0), tzinfo=datetime.UTC)
+    data = selectors.workflows_for_agenda(since=since, today=TODAY)
     json.dumps(data)  # serialisable as it is
     assert data["changed"] == [
         {
@@ -225,3 +227,22 @@ def test_workflows_for_agenda_query_count(world, django_assert_num_queries):
     with django_assert_num_queries(2):
         data = selectors.workflows_for_agenda(since=None, today=TODAY)
     assert len(data["changed"]) == len(data["due_for_review"]) == 6
+
+
+def test_changed_means_recorded_after_the_previous_agenda_was_published(world):
+    """A version recorded after the previous agenda went out (but before that meeting) is news for the next one."""
+    from meetings.agenda import previous_agenda_time
+
+    coordinator = world.users.coordinator
+    previous = alliance_meeting(TODAY - datetime.timedelta(days=30))
+    previous.agenda_published_at = previous.starts_at - datetime.timedelta(days=14)
+    previous.save()
+    coming = alliance_meeting(TODAY + datetime.timedelta(days=60), status="planned")
+    coming.series = previous.series
+    coming.save()
+    between = make_workflow(coordinator, title="Zwischen Tagesordnung und Sitzung", valid_from=TODAY)
+    before = make_workflow(coordinator, title="Vor der Tagesordnung", valid_from=TODAY)
+    WorkflowVersion.objects.filter(pk=between.pk).update(created_at=previous.starts_at - datetime.timedelta(days=3))
+    WorkflowVersion.objects.filter(pk=before.pk).update(created_at=previous.starts_at - datetime.timedelta(days=20))
+    data = selectors.workflows_for_agenda(since=previous_agenda_time(coming), today=TODAY)
+    assert [row["title"] for row in data["changed"]] == ["Zwischen Tagesordnung und Sitzung"]
