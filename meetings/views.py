@@ -398,17 +398,21 @@ def series_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise Http404
     form = SeriesForm(posted(request), instance=series)
     if request.method == "POST" and form.is_valid():
-        series, planned = services.series_save(actor=request.user, series=series, data=form.cleaned_data)
-        messages.success(
-            request,
-            ngettext(
-                "The series is saved; %(count)d meeting was planned.",
-                "The series is saved; %(count)d meetings were planned.",
-                planned,
+        try:
+            saved, planned = services.series_save(actor=request.user, series=series, data=form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The series is saved; %(count)d meeting was planned.",
+                    "The series is saved; %(count)d meetings were planned.",
+                    planned,
+                )
+                % {"count": planned},
             )
-            % {"count": planned},
-        )
-        return redirect(reverse("meetings:meeting_list") + f"?body={series.body}")
+            return redirect(reverse("meetings:meeting_list") + f"?body={saved.body}")
     return render(
         request,
         "meetings/series_form.html",

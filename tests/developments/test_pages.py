@@ -330,3 +330,31 @@ def test_detail_query_count_does_not_grow_with_the_departments_asked(world, clie
     )
     client.force_login(county)
     assert _queries(client, few.get_absolute_url())[0] == _queries(client, many.get_absolute_url())[0]
+
+
+def test_inviting_a_provider_to_the_aktionsplan_series_is_refused_with_a_message(world, client):
+    from meetings.models import Body, MeetingSeries
+
+    series = MeetingSeries.objects.create(
+        body=Body.ACTION_PLAN,
+        name="Aktionsplan Integration (intern)",
+        first_month=datetime.date(2026, 1, 1),
+        start_time=datetime.time(9),
+        location="Kreishaus",
+    )
+    client.force_login(world.users.coordinator)
+    url = reverse("meetings:series_update", args=[series.pk])
+    data = {
+        "name": series.name, "body": series.body, "week_of_month": 3, "weekday": 3, "interval_months": 1,
+        "first_month": "2026-01-01", "start_time": "09:00", "duration_minutes": 90, "location": "Kreishaus",
+        "agenda_lead_days": 5, "default_sections": "", "invited_providers": [world.provider_a.pk],
+        "invited_users": [world.users.county.pk], "active": "on",
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "invited_providers" in response.context["form"].errors
+    series.refresh_from_db()
+    assert not series.invited_providers.exists() and not series.invited_users.exists()
+    del data["invited_providers"]
+    assert client.post(url, data).status_code == 302
+    assert list(series.invited_users.all()) == [world.users.county]
