@@ -180,7 +180,8 @@ def seed_developments(*, today: datetime.date | None = None) -> int:
                 department = departments.get(code)
                 if department is None:
                     continue
-                if index is None or meetings[index].starts_at.date() < dated:
+                # Recorded the day after its date: a meeting on or before that day cannot have assessed it.
+                if index is None or timezone.localtime(meetings[index].starts_at).date() <= dated:
                     Assessment.objects.create(development=development, department=department)
                     continue
                 meeting = meetings[index]
