@@ -380,6 +380,12 @@ def may_erase(user, participant: Participant) -> bool:
     return access.may_manage_provider(user, participant.provider_id)
 
 
+def may_export_data(user, participant: Participant) -> bool:
+    """The full access-request export (Art. 15 GDPR): the owning provider's admins and the coordinator, as for
+    erasure; provider staff work with the person's page and their courses' lists."""
+    return access.may_manage_provider(user, participant.provider_id)
+
+
 @transaction.atomic
 def participant_erase(*, actor, participant: Participant) -> None:
     """Erase the person's data by anonymisation (Art. 17 GDPR), keeping the district's figures."""

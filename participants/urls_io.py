@@ -7,4 +7,5 @@ from . import views_io
 urlpatterns = [
     path("teilnehmende/import/", views_io.participant_import, name="participant_import"),
     path("teilnehmende/export/", views_io.participant_export, name="participant_export"),
+    path("kurse/<int:pk>/teilnehmende/export/", views_io.course_roster_export, name="course_roster_export"),
 ]

@@ -50,7 +50,14 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "participants/participant_list.html",
-        {"filter": participant_filter, "page": page, "query": query.urlencode(), "own_provider_ids": own},
+        {
+            "filter": participant_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "own_provider_ids": own,
+            # Bulk exports: the coordinator and provider admins (staff export their courses' lists).
+            "may_bulk_export": access.role_of(request.user) in (access.Role.COORDINATOR, access.Role.PROVIDER_ADMIN),
+        },
     )
 
 

@@ -33,6 +33,8 @@ class ErasureConfirmForm(forms.Form):
 def participant_export_data(request: HttpRequest, pk: int) -> HttpResponse:
     """All data on one person (Art. 15 GDPR): an overview page, ?format=json or ?format=pdf to download."""
     participant = selectors.participant_get_for_owner(user=request.user, pk=pk)
+    if not gdpr.may_export_data(request.user, participant):
+        raise PermissionDenied
     output = request.GET.get("format", "html")
     if output not in ("html", "json", "pdf"):
         return HttpResponseBadRequest(_("Unknown format: choose JSON or PDF."))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from courses import imports as tables
 from courses.views_io import import_page, unknown_format
+from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
 
 from . import imports, selectors
@@ -65,19 +66,38 @@ def participant_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_role(Role.COORDINATOR, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
+@require_role(Role.COORDINATOR, Role.PROVIDER_ADMIN)
 @require_GET
 def participant_export(request: HttpRequest) -> HttpResponse:
-    """The people the user sees with names, with the participant list's filters."""
+    """A bulk export with names, with the participant list's filters: the coordinator (everyone) and provider
+    admins (their own providers' people). Provider staff export their courses' lists (course_roster_export)."""
     fmt = tables.requested_format(request)
     if fmt is None:
         return unknown_format()
     data = request.GET.copy()
     data.pop("format", None)
-    participant_filter = ParticipantFilter(
-        data or None, queryset=selectors.participants_with_full_view(user=request.user)
-    )
+    people = selectors.participants_with_full_view(user=request.user)
+    if not access.is_coordinator(request.user):
+        people = people.filter(provider__in=access.manageable_providers(request.user))
+    participant_filter = ParticipantFilter(data or None, queryset=people)
     headers, rows = imports.participant_export(participant_filter.qs)
     return tables.table_response(
         fmt=fmt, stem="teilnehmende", headers=headers, rows=rows, sheet_title=_("Participants")
+    )
+
+
+@require_role(Role.COORDINATOR, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
+@require_GET
+def course_roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The people enrolled in or waiting for one course of the user's provider (names only where the user may see
+    them, as on the course page): what staff need for their courses. Another provider's course is 404."""
+    from courses.selectors import course_get_for_reporter
+
+    course = course_get_for_reporter(user=request.user, pk=pk)
+    fmt = tables.requested_format(request)
+    if fmt is None:
+        return unknown_format()
+    headers, rows = imports.course_roster_export(selectors.course_roster(user=request.user, course=course) or [])
+    return tables.table_response(
+        fmt=fmt, stem=f"kurs-{course.pk}-teilnehmende", headers=headers, rows=rows, sheet_title=_("Participants")
     )

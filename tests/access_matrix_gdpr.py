@@ -8,7 +8,8 @@ coordinator (provider staff 403). The retention page: coordinator only.
 LOGIN = "login"
 
 MATRIX = {
-    "participants:participant_export_data": ("get", lambda w: [w.participant_a.pk], [LOGIN, 200, 403, 200, 200, 404]),
+    # The access-request export: the owning provider's admins and the coordinator (least privilege: not staff).
+    "participants:participant_export_data": ("get", lambda w: [w.participant_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
     "participants:participant_erase": ("get", lambda w: [w.participant_a.pk], [LOGIN, 200, 403, 200, 403, 404]),
     "participants:retention_runs": ("get", lambda w: [], [LOGIN, 200, 403, 403, 403, 403]),
 }

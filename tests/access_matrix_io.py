@@ -9,7 +9,9 @@ LOGIN = "login"
 
 MATRIX = {
     "participants:participant_import": ("get", lambda w: [], [LOGIN, 200, 403, 200, 200, 200]),
-    "participants:participant_export": ("get", lambda w: [], [LOGIN, 200, 403, 200, 200, 200]),
+    # Bulk exports: the coordinator and provider admins; staff export their courses' lists (below).
+    "participants:participant_export": ("get", lambda w: [], [LOGIN, 200, 403, 200, 403, 200]),
+    "participants:course_roster_export": ("get", lambda w: [w.course_a.pk], [LOGIN, 200, 403, 200, 200, 404]),
     "courses:course_import": ("get", lambda w: [], [LOGIN, 200, 403, 200, 403, 200]),
     "courses:course_export": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
     "courses:overview_export": ("get", lambda w: [], [LOGIN, 200, 200, 403, 403, 403]),

@@ -358,15 +358,45 @@ def test_export_xlsx_bold_frozen_header(world, login):
 
 
 @pytest.mark.django_db
-def test_export_applies_the_list_filters(world, a_staff):
+def test_export_applies_the_list_filters(world, login):
     ParticipantFactory(provider=world.provider_a, first_name="Samira", last_name="Nouri")
-    rows = _export_rows(a_staff.get(EXPORT, {"q": "Nouri"}))
+    rows = _export_rows(login(world.users.a_admin).get(EXPORT, {"q": "Nouri"}))
     assert [row[1] for row in rows[1:]] == ["Nouri"]
 
 
 @pytest.mark.django_db
-def test_unknown_export_format(world, a_staff):
-    assert a_staff.get(EXPORT, {"format": "pdf"}).status_code == 400
+def test_unknown_export_format(world, login):
+    assert login(world.users.a_admin).get(EXPORT, {"format": "pdf"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_bulk_export_is_for_admins_and_staff_export_their_courses_lists(world, login, a_staff):
+    """Least privilege: provider staff get no bulk export of everyone; they export a course of their provider
+    (names as on the course page), not another provider's course."""
+    from participants.models import Enrollment
+
+    assert a_staff.get(EXPORT, {"format": "csv"}).status_code == 403
+    assert (
+        "participants:participant_export" not in a_staff.get(reverse("participants:participant_list")).content.decode()
+    )
+    Enrollment.objects.get_or_create(participant=world.participant_a, course=world.course_a)
+    roster_url = reverse("participants:course_roster_export", args=[world.course_a.pk])
+    response = a_staff.get(roster_url, {"format": "csv"})
+    assert response.status_code == 200
+    rows = _export_rows(response)
+    assert [row[:3] for row in rows[1:]] == [[world.participant_a.code, "Amira", "Haddad"]]
+    assert a_staff.get(roster_url, {"format": "pdf"}).status_code == 400
+    other = reverse("participants:course_roster_export", args=[world.course_b.pk])
+    assert a_staff.get(other, {"format": "csv"}).status_code == 404
+    # Another provider's person whom A may see by consent is still not in A's bulk export: only its own people.
+    from tests.factories import ConsentFactory
+
+    other_person = ParticipantFactory(provider=world.provider_b, first_name="Fremd", last_name="Person")
+    ConsentFactory(participant=other_person, recipient=world.provider_a)
+    admin = login(world.users.a_admin)
+    assert "Fremd" in admin.get(reverse("participants:participant_list"), {"q": "Person"}).content.decode()
+    rows = _export_rows(admin.get(EXPORT, {"format": "csv"}))
+    assert "Person" not in [row[1] for row in rows[1:]]
 
 
 @pytest.mark.django_db
