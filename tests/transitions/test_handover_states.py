@@ -17,7 +17,25 @@ from .. import factories
 
 S = Handover.Status
 ALL = list(S.values)
-ALLOWED_PAIRS = {(a, b) for a, targets in services.ALLOWED.items() for b in targets}
+# The rule written out here, not read from the product (a wrong table there must fail this test): a handover is
+# proposed → offered → accepted → started; it may be withdrawn while open, declined once offered or accepted (the
+# placement test on the first day may show another level), and an accepted person may not come (no-show).
+ALLOWED_PAIRS = {
+    (S.PROPOSED, S.OFFERED),
+    (S.PROPOSED, S.WITHDRAWN),
+    (S.OFFERED, S.ACCEPTED),
+    (S.OFFERED, S.DECLINED),
+    (S.OFFERED, S.WITHDRAWN),
+    (S.ACCEPTED, S.STARTED),
+    (S.ACCEPTED, S.WITHDRAWN),
+    (S.ACCEPTED, S.NO_SHOW),
+    (S.ACCEPTED, S.DECLINED),
+}
+
+
+def test_the_products_table_is_the_rule():
+    assert {(a, b) for a, targets in services.ALLOWED.items() for b in targets} == ALLOWED_PAIRS
+    assert set(services.ALLOWED) == set(ALL)
 
 
 def make_handover(world, status):
