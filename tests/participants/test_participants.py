@@ -234,24 +234,44 @@ def test_demand_hides_small_numbers_from_county_staff(world, login):
 
 
 def _text_of(response) -> str:
-    """A page's HTML, or the text of a PDF (read back with pypdf)."""
-    if not response.streaming:
-        return response.content.decode()
-    content = b"".join(response.streaming_content)
-    if content.startswith(b"%PDF"):
-        import io
+    """A page's HTML, the text of a PDF (read back with pypdf) or of a spreadsheet, with all whitespace made
+    single spaces (PDF lines break inside names)."""
+    import io
 
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+
+    if content.startswith(b"%PDF"):
         from pypdf import PdfReader
 
         if len(content) < 100:  # the access matrix's placeholder file, not a real PDF
-            return content.decode("latin-1")
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    return content.decode()
+            text = content.decode("latin-1")
+        else:
+            text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    elif content.startswith(b"PK"):  # an .xlsx workbook
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        text = "\n".join(
+            " ".join(str(cell) for cell in row if cell is not None)
+            for sheet in book
+            for row in sheet.iter_rows(values_only=True)
+        )
+    else:
+        text = content.decode("utf-8-sig")
+    return " ".join(text.split())
+
+
+def _names_found(names, text):
+    """Participant names that occur in the text as whole words (so "Ali" is found, but not inside "Qualität")."""
+    import re
+
+    return [name for name in names if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
 
 
 @pytest.mark.django_db
-def test_county_staff_sees_no_participant_names_anywhere(world, client):
-    """Render every page county staff may open (the access matrix says which) and look for every name."""
+def test_county_staff_sees_no_participant_names_anywhere(world, client, mailoutbox):
+    """Render every page, PDF, export and e-mail county staff may get (the access matrix says which pages) and look
+    for every participant's name, short ones included, as whole words."""
     from django.core.management import call_command
 
     from ..test_access_matrix import MATRIX, ROLES
@@ -259,15 +279,15 @@ def test_county_staff_sees_no_participant_names_anywhere(world, client):
     call_command("seed_demo", verbosity=0)
     names = set()
     for first, last in Participant.objects.values_list("first_name", "last_name"):
-        names |= {first, last}
-    names = {n for n in names if len(n) > 3}
-    # Staff logins (random German names from the factories, the demo's staff) may share a first name with a
-    # participant ("Inna"): their own names on the pages (the greeting, "reported by") are no participant data.
+        names |= {part for part in f"{first} {last}".split() if len(part) >= 2}
+    # Staff logins (random German names from the factories, the demo's staff) may share a name with a participant
+    # ("Inna"): their own names on the pages (the greeting, "reported by") are no participant data.
     from django.contrib.auth import get_user_model
 
     for first, last in get_user_model().objects.values_list("first_name", "last_name"):
-        names -= {first, last}
-    assert len(names) > 2
+        names -= set(f"{first} {last}".split())
+    assert any(len(name) <= 3 for name in names), "the demo has short names too; they must be checked"
+    assert len(names) > 100
     client.force_login(world.users.county)
     urls = [
         reverse(name, args=args(world))
@@ -278,6 +298,9 @@ def test_county_staff_sees_no_participant_names_anywhere(world, client):
     urls += [course.get_absolute_url() for course in Course.objects.all()]
     urls += [reverse("courses:provider_detail", args=[pk]) for pk in Provider.objects.values_list("pk", flat=True)]
     urls += [reverse("courses:course_list") + "?status=", reverse("courses:course_list") + "?status=&page=2"]
+    # The exports county staff may take, in both formats.
+    for name in ("courses:course_export", "courses:overview_export"):
+        urls += [reverse(name) + "?format=csv", reverse(name) + "?format=xlsx"]
     # Every demo meeting with its print view, and the agenda and minutes PDFs of the demo's meetings.
     from meetings import services as meeting_services
     from meetings.models import Meeting
@@ -293,10 +316,27 @@ def test_county_staff_sees_no_participant_names_anywhere(world, client):
     assert any(url.endswith("protokoll.pdf") for url in urls)
     for url in urls:
         response = client.get(url)
-        html = _text_of(response)
-        found = [n for n in names if n in html]
+        assert response.status_code == 200, f"{url}: {response.status_code}, so it was not checked"
+        found = _names_found(names, _text_of(response))
         assert not found, f"{url} shows participant names to county staff: {found[:5]}"
     assert len(urls) > 50
+    # The e-mails the demo's meetings sent to county staff (invitations with agendas, minutes), attachments too.
+    county = get_user_model().objects.get(username="kreis")
+    county_mails = [m for m in mailoutbox if county.email in (*m.to, *m.cc, *m.bcc)]
+    # Agendas and minutes go to providers and county staff alike: none of them may carry a name.
+    all_meeting_mails = [m for m in mailoutbox if m.attachments]
+    for message in county_mails + all_meeting_mails:
+        found = _names_found(names, " ".join(f"{message.subject} {message.body}".split()))
+        for filename, content, _mimetype in message.attachments:
+            if filename.endswith(".pdf"):
+                import io
+
+                from pypdf import PdfReader
+
+                text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+                found += _names_found(names, text)
+        assert not found, f"the e-mail {message.subject!r} shows participant names: {found[:5]}"
+    assert county_mails and all_meeting_mails, "no e-mails were checked"
 
 
 @pytest.mark.django_db
