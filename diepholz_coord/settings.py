@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "diepholz_coord.middleware_outage.DatabaseOutageMiddleware",  # database down: 503, before session and auth
     "django.contrib.sessions.middleware.SessionMiddleware",
     "diepholz_coord.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,7 +116,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A kept connection is checked before its first use in a request, so one that died (database restarted)
+    # is replaced instead of failing the request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database host that does not answer (network, failover) must not hold a worker for long: psycopg gives
+    # up connecting after this many seconds (a `?connect_timeout=` in DATABASE_URL wins).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

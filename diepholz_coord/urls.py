@@ -6,6 +6,9 @@ from django.views.i18n import set_language
 
 from . import views
 
+# A database error raised in a middleware (session, user) is an outage: 503, not 500 (see middleware_outage).
+handler500 = "diepholz_coord.middleware_outage.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

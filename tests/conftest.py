@@ -28,6 +28,18 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_state():
+    """What a process remembers between requests starts empty in every test: the /healthz result cache
+    (a result cached by one test would answer the next) and the database-outage log."""
+    from diepholz_coord import middleware_outage, views
+
+    views.health_cache.clear()
+    middleware_outage.outage_log = middleware_outage.OutageLog()
+    yield
+    views.health_cache.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _celery_tasks_registered():
     """Every app's tasks registered, as a worker has them at start: services enqueue by task name, and only a
