@@ -13,8 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.audit import audit_access
 from diepholz_coord.forms import apply_service_errors, posted, safe_next
 from participants import selectors as participant_selectors
+from participants.models import Participant
 from transitions.metrics import district_transition_metrics
 
 from . import selectors, services
@@ -54,6 +56,15 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report notes or reservations)."""
     course = selectors.course_get_for_user(user=request.user, pk=pk)
     own = access.may_view_provider_data(request.user, course.provider_id)
+    roster = participant_selectors.course_roster(user=request.user, course=course)
+    if roster:  # the names on the page are a look at these people's data
+        audit_access(
+            request,
+            model=Participant,
+            what="course_roster",
+            people=[enrollment.participant_id for enrollment, named in roster if named],
+            obj=course,
+        )
     return render(
         request,
         "courses/course_detail.html",
@@ -69,7 +80,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": access.may_manage_provider(request.user, course.provider_id),
             "may_report": access.may_report_places(request.user, course.provider_id) and course.is_bookable,
             "form": FreePlacesForm(course=course),
-            "roster": participant_selectors.course_roster(user=request.user, course=course),
+            "roster": roster,
         },
     )
 

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class DiepholzCoordConfig(AppConfig):
     name = "diepholz_coord"
     verbose_name = "Sprachkurskoordination"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from .audit import audit_login
+
+        def logged_in(sender, request, user, **kwargs):
+            audit_login(request, user=user)
+
+        def login_failed(sender, credentials, request=None, **kwargs):
+            audit_login(request, username=str(credentials.get("username", "")), failed=True)
+
+        user_logged_in.connect(logged_in, dispatch_uid="audit_login", weak=False)
+        user_login_failed.connect(login_failed, dispatch_uid="audit_login_failed", weak=False)

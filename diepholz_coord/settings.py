@@ -65,8 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Records the acting user (and address) on audit log entries made during a request.
-    "auditlog.middleware.AuditlogMiddleware",
+    # Records the acting user (and address, see TRUSTED_PROXY_COUNT) on audit log entries made during a request.
+    "diepholz_coord.middleware_audit.AuditMiddleware",
     # Login throttling (django-axes); last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -219,6 +219,10 @@ AGENDA_PUBLISH_HOUR = env.int("AGENDA_PUBLISH_HOUR", default=6)
 SMALL_NUMBER_LIMIT = 3
 # Audit entries keep JSON changes (old/new per field), readable per participant by the coordinator.
 AUDITLOG_STORE_JSON_CHANGES = True
+
+# How many proxies in front of the application append to X-Forwarded-For (diepholz_coord/client_ip.py): the
+# audit log's addresses trust the header only that far. 1 behind the compose proxy, 0 without a proxy.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if env.bool("SECURE_PROXY", default=False) else 0)
 
 # Behind a TLS-terminating proxy (docker-compose in production).
 if env.bool("SECURE_PROXY", default=False):

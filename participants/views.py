@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from courses.models import Provider
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.audit import audit_access
 from diepholz_coord.forms import apply_service_errors, parse_pk, posted, safe_next
 
 from . import gdpr, selectors, services
@@ -44,6 +45,8 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(participant_filter.qs.order_by("last_name", "first_name", "pk"), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)
+    audit_access(request, model=Participant, what="participant_list", people=[p.pk for p in page.object_list])
     query = request.GET.copy()
     query.pop("page", None)
     own = access.provider_ids_for(request.user)

@@ -15,9 +15,11 @@ from courses import imports as tables
 from courses.views_io import import_page, unknown_format
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.audit import audit_access
 
 from . import imports, selectors
 from .filters import ParticipantFilter
+from .models import Participant
 
 
 @require_role(Role.COORDINATOR, Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF)
@@ -80,6 +82,13 @@ def participant_export(request: HttpRequest) -> HttpResponse:
     if not access.is_coordinator(request.user):
         people = people.filter(provider__in=access.manageable_providers(request.user))
     participant_filter = ParticipantFilter(data or None, queryset=people)
+    audit_access(
+        request,
+        model=Participant,
+        what="participant_export",
+        people=list(participant_filter.qs.values_list("pk", flat=True)),
+        fmt=fmt,
+    )
     headers, rows = imports.participant_export(participant_filter.qs)
     return tables.table_response(
         fmt=fmt, stem="teilnehmende", headers=headers, rows=rows, sheet_title=_("Participants")
@@ -97,7 +106,16 @@ def course_roster_export(request: HttpRequest, pk: int) -> HttpResponse:
     fmt = tables.requested_format(request)
     if fmt is None:
         return unknown_format()
-    headers, rows = imports.course_roster_export(selectors.course_roster(user=request.user, course=course) or [])
+    roster = selectors.course_roster(user=request.user, course=course) or []
+    audit_access(
+        request,
+        model=Participant,
+        what="course_roster_export",
+        people=[enrollment.participant_id for enrollment, named in roster if named],
+        obj=course,
+        fmt=fmt,
+    )
+    headers, rows = imports.course_roster_export(roster)
     return tables.table_response(
         fmt=fmt, stem=f"kurs-{course.pk}-teilnehmende", headers=headers, rows=rows, sheet_title=_("Participants")
     )

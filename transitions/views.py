@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from auditlog.signals import accessed
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
 from diepholz_coord.forms import apply_service_errors, parse_pk, posted
 from participants import selectors as participant_selectors
-from participants.models import Enrollment
+from participants.models import Enrollment, Participant
 
 from . import selectors, services
 from .forms import AgreedInForm, BoardFilterForm, ChecklistForm, StepForm
@@ -97,6 +98,8 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     owner = participant_selectors.is_owner(request.user, handover.participant)
+    if full:  # the page shows the person's data: audited like a view of their page
+        accessed.send(sender=Participant, instance=handover.participant)
     return render(
         request,
         "transitions/handover_detail.html",
