@@ -5,9 +5,10 @@ class DiepholzCoordConfig(AppConfig):
     name = "diepholz_coord"
     verbose_name = "Sprachkurskoordination"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from . import middleware_session  # noqa: F401 (connects the login receiver)
         from .audit import audit_login
 
         def logged_in(sender, request, user, **kwargs):

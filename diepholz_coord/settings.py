@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "auditlog",
     "axes",
+    "csp",
     "diepholz_coord",
     "courses",
     "participants",
@@ -53,9 +55,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before everything below: they get the security headers above and the
+    # long cache headers WhiteNoise sets, never no-store.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy / Cache-Control: no-store on every response
+    # Django produces (pages, partials, PDFs, exports, the 503 page below).
+    "csp.middleware.CSPMiddleware",
+    "diepholz_coord.middleware_headers.SecurityHeadersMiddleware",
     "diepholz_coord.middleware_outage.DatabaseOutageMiddleware",  # database down: 503, before session and auth
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Moves the session's idle deadline (8 hours) at most every few minutes; see SESSION_REFRESH_SECONDS.
+    "diepholz_coord.middleware_session.SessionRefreshMiddleware",
     "diepholz_coord.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,15 +243,70 @@ if env.bool("SECURE_PROXY", default=False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
+    # HSTS for a year, for the site's own subdomains too (a county host such as kurse.example.org has none
+    # that serve plain http). Preloading is a decision for the county's whole domain, not for this site.
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # `check --deploy` asks for preloading; without the county's decision it stays off, on purpose.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Django's default, stated because the response-header test relies on it: other sites never see our paths.
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Sessions end when the browser closes and after 8 hours without a request: the session is saved again (its
+# deadline moved) when its last save is SESSION_REFRESH_SECONDS old (diepholz_coord.middleware_session), rather
+# than on every request as SESSION_SAVE_EVERY_REQUEST would.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_REFRESH_SECONDS = 5 * 60
+
+# Content-Security-Policy (django-csp 4): only our own origin, no inline script or style, no plugins, never
+# framed. Bootstrap's CSS draws its icons from data: URLs. Every script and style is a static file (htmx is
+# configured in base.html not to inject its indicator style and not to eval).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Browser features the product never uses, switched off for every page (diepholz_coord.middleware_headers).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Calendar feed URLs carry their token, the only credential of the feed: masked in every log line.
+    "filters": {"calendar_tokens": {"()": "diepholz_coord.log_masking.CalendarTokenFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["calendar_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint reports every layout step at INFO, django-axes every successful login.
     "loggers": {

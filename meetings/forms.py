@@ -97,7 +97,7 @@ class SeriesForm(forms.ModelForm):
             self.fields[name] = forms.IntegerField(
                 label=title, required=False, min_value=1, max_value=99,
                 initial=layout.index(key) + 1 if key in layout else None,
-                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "style": "width: 5rem"}),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm w-5rem"}),
             )  # fmt: skip
             self.section_fields.append(name)
         self.fields["invited_providers"].queryset = Provider.objects.filter(active=True).order_by("name")

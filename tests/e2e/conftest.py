@@ -5,6 +5,7 @@ E2E_REQUIRED is set (as .ci/run does), so CI cannot pass silently without them.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ LAUNCH_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+# Browser console messages about the Content-Security-Policy or the Permissions-Policy: any of them fails the
+# test that opened the page (every flow runs under the production policy; e2e/test_csp.py browses every page).
+POLICY_CONSOLE = re.compile(r"Content.Security.Policy|Permissions.Policy", re.I)
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are still
 # synchronous and safe.
@@ -48,19 +53,26 @@ def browser(_playwright):
 @pytest.fixture
 def new_page(browser, live_server):
     """Open a fresh browser context (own cookies) per user; tablet-sized viewport."""
-    contexts = []
+    contexts, policy_messages = [], []
+
+    def _record(message):
+        if POLICY_CONSOLE.search(message.text):
+            policy_messages.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def _new_page(width=1024, height=768):
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": width, "height": height}, locale="de-DE"
         )
         context.set_default_timeout(10_000)
+        context.on("console", _record)
         contexts.append(context)
         return context.new_page()
 
     yield _new_page
     for context in contexts:
         context.close()
+    if policy_messages:
+        pytest.fail("browser console reports policy violations:\n" + "\n".join(policy_messages))
 
 
 def screenshot(page, name):
