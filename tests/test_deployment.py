@@ -415,6 +415,23 @@ def test_the_environment_running_the_tests_is_the_locked_one():
     assert not stale, f"locked vs installed: {stale}"
 
 
+# --- CI -------------------------------------------------------------------------------------------------------
+
+
+def test_ci_requires_browser_and_service_tests_and_installs_what_they_need():
+    """`.ci/run` sets both switches, so a missing browser, service or program fails CI instead of skipping, and
+    installs the Debian package of every program a test requires (tests/required.py's require_binary)."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^export E2E_REQUIRED=1$", ci, re.M)
+    assert re.search(r"^export SERVICES_REQUIRED=1$", ci, re.M)
+    installed = set(re.findall(r"apt_install ([\w.+-]+)", ci)) | set(re.findall(r"missing\+=\(([\w.+-]+)\)", ci))
+    required = set()
+    for path in (ROOT / "tests").rglob("*.py"):
+        required |= set(re.findall(r"require_binary\([^)]*package=\"([^\"]+)\"", path.read_text(encoding="utf-8")))
+    assert {"redis-server", "gettext"} <= required
+    assert required <= installed, f"programs the tests require that .ci/run does not install: {required - installed}"
+
+
 # --- .env.example in step with the compose file ------------------------------------------------------
 
 
