@@ -25,13 +25,12 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
-# Dependencies in their own layer, rebuilt only when pyproject.toml changes. pyproject sets
-# `[tool.setuptools] packages = []`, so `pip install .` builds a wheel that holds no code, only the
-# dependency list: it installs the runtime dependencies and the application runs from /app.
-COPY pyproject.toml /tmp/build/pyproject.toml
-RUN cd /tmp/build \
-    && pip install --no-cache-dir . \
-    && rm -rf /tmp/build
+# Dependencies in their own layer, rebuilt only when the lock changes: the runtime lock (`make lock` generates
+# it from pyproject.toml), every file checked against its hash. The project itself ships no package
+# (`[tool.setuptools] packages = []`): the application runs from /app.
+COPY requirements/lock-runtime.txt /tmp/lock-runtime.txt
+RUN pip install --no-cache-dir --require-hashes --requirement /tmp/lock-runtime.txt \
+    && rm /tmp/lock-runtime.txt
 
 # Application source (see .dockerignore), owned by root and read-only for the app user.
 COPY . .

@@ -4,18 +4,40 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint bench messages clean
+# Hash-pinned dependencies, generated from the ranges in pyproject.toml by `make lock`: lock.txt (runtime and
+# the dev extra) for .venv and CI, lock-runtime.txt (the same pins, runtime only) for the Docker image.
+LOCK := requirements/lock.txt
+RUNTIME_LOCK := requirements/lock-runtime.txt
+LOCK_TOOLS := var/lock-tools
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+.PHONY: install lock run test lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Reinstall when the lock changes. Only the locked files are installed, each checked against its hash. The
+# project itself is not installed: it ships no package (`packages = []`), the code runs from the checkout, and
+# building it would fetch setuptools unchecked.
+$(VENV)/.installed: $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --requirement $(LOCK)
 	touch $@
 
 install: $(VENV)/.installed
+
+$(LOCK_TOOLS)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet "pip-tools>=7.5,<8"
+
+# Regenerate both locks after changing the dependencies in pyproject.toml (needs the package index). Pins that
+# still fit are kept; `make lock UPGRADE=1` moves every package to the newest version the ranges allow. The
+# runtime lock starts from the full one, so both pin the same versions.
+lock: $(LOCK_TOOLS)/bin/pip-compile
+	$(PIP_COMPILE) $(if $(UPGRADE),--upgrade) --extra dev --output-file $(LOCK) pyproject.toml
+	cp $(LOCK) $(RUNTIME_LOCK)
+	$(PIP_COMPILE) --output-file $(RUNTIME_LOCK) pyproject.toml
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

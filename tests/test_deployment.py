@@ -1,23 +1,33 @@
-"""Production deployment files: docker-compose.yml, Dockerfile, .dockerignore and .env.example in step.
+"""Production deployment files: docker-compose.yml, Dockerfile, .dockerignore, .env.example and the dependency
+locks in step.
 
 No Docker engine runs these: the files are parsed and checked for the promises the stack relies on.
 No database needed.
 """
 
+import importlib.metadata
 import json
 import re
 import shlex
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
+PYPROJECT = ROOT / "pyproject.toml"
+MAKEFILE = ROOT / "Makefile"
+LOCK = ROOT / "requirements" / "lock.txt"  # runtime and the dev extra: `make install`, CI
+RUNTIME_LOCK = ROOT / "requirements" / "lock-runtime.txt"  # runtime only: the Docker image
 
 APP_SERVICES = ("migrate", "web", "worker", "beat")
 RUNNING_APP_SERVICES = ("web", "worker", "beat")
@@ -235,9 +245,16 @@ def test_dockerfile_installs_weasyprint_libraries(dockerfile_instructions):
         assert re.search(rf"(?<![\w.-]){re.escape(package)}(?![\w.-])", runs), package
 
 
-def test_dockerfile_installs_the_project_dependencies(dockerfile_instructions):
+def test_dockerfile_installs_the_runtime_lock_with_hashes(dockerfile_instructions):
+    copies = [arguments.split() for keyword, arguments in dockerfile_instructions if keyword == "COPY"]
+    (target,) = [words[-1] for words in copies if words[:-1] == ["requirements/lock-runtime.txt"]]
     runs = [arguments for keyword, arguments in dockerfile_instructions if keyword == "RUN"]
-    assert any("pip install --no-cache-dir ." in run for run in runs)
+    installs = [step for run in runs for step in run.split("&&") if "pip install" in step]
+    assert [shlex.split(step) for step in installs] == [
+        ["pip", "install", "--no-cache-dir", "--require-hashes", "--requirement", target]
+    ], "the image installs exactly the runtime lock, checked against its hashes, and nothing unpinned"
+    # The dependency layer comes before the source, so a code change does not reinstall everything.
+    assert copies.index(["requirements/lock-runtime.txt", target]) < copies.index([".", "."])
 
 
 def test_dockerfile_collects_static_files_with_a_build_only_secret(dockerfile_instructions):
@@ -292,6 +309,127 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
         if line.strip() and not line.startswith("#")
     }
     assert {".venv", "var", ".git", "staticfiles", "__pycache__", "test-artifacts", ".env"} <= entries
+
+
+# --- Dependency locks -------------------------------------------------------------------------------------------
+
+
+def _pyproject_requirements() -> tuple[list[Requirement], list[Requirement]]:
+    """(runtime, dev extra) requirements as pyproject.toml states their ranges."""
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    runtime = [Requirement(spec) for spec in project["dependencies"]]
+    dev = [Requirement(spec) for spec in project["optional-dependencies"]["dev"]]
+    return runtime, dev
+
+
+def _lock_pins(path: Path) -> dict[str, tuple[str, set[str]]]:
+    """name → (pinned version, sha256 hashes) of a pip-compile lock. Fails on any entry that is not `name==x`."""
+    text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
+    pins = {}
+    for line in text.splitlines():
+        line = re.sub(r"(^|\s)#.*", "", line).strip()  # pip-compile's "# via …" comments
+        if not line:
+            continue
+        requirement, *options = line.split(" --hash=")
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", requirement.strip())
+        assert match, f"{path.name}: not an exact pin: {line[:80]}"
+        hashes = {option.strip() for option in options}
+        assert hashes, f"{path.name}: {match.group(1)} has no hash"
+        assert all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), f"{path.name}: {line[:80]}"
+        pins[canonicalize_name(match.group(1))] = (match.group(2), hashes)
+    return pins
+
+
+def _extra_requirements(requirement: Requirement) -> set[str]:
+    """Names a requirement's extras add (celery[redis] → redis), from the installed distribution's metadata."""
+    names = set()
+    for extra in requirement.extras:
+        for spec in importlib.metadata.requires(requirement.name) or []:
+            needed = Requirement(spec)
+            if needed.marker and needed.marker.evaluate({**default_environment(), "extra": extra}):
+                names.add(canonicalize_name(needed.name))
+    return names
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"), [(LOCK, ("runtime", "dev")), (RUNTIME_LOCK, ("runtime",))], ids=["lock", "runtime-lock"]
+)
+def test_every_dependency_of_pyproject_is_pinned_with_hashes_within_its_range(lock, groups):
+    """Fails after a dependency was added or a range changed in pyproject.toml until `make lock` has run."""
+    runtime, dev = _pyproject_requirements()
+    pins = _lock_pins(lock)
+    wanted = [*runtime, *(dev if "dev" in groups else [])]
+    for requirement in wanted:
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not in {lock.name}: run `make lock`"
+        version, _hashes = pins[name]
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{lock.name} pins {name}=={version}, outside pyproject's {requirement}: run `make lock`"
+        )
+        for needed in _extra_requirements(requirement):
+            assert needed in pins, f"{needed} (for {requirement}) is not in {lock.name}: run `make lock`"
+
+
+def test_the_runtime_lock_pins_what_the_full_lock_pins_and_no_dev_tools():
+    runtime, dev = _pyproject_requirements()
+    full, production = _lock_pins(LOCK), _lock_pins(RUNTIME_LOCK)
+    for name, pin in production.items():
+        assert full.get(name) == pin, f"{name}: the two locks differ; run `make lock`"
+    runtime_names = {canonicalize_name(r.name) for r in runtime}
+    for tool in {canonicalize_name(r.name) for r in dev} - runtime_names:
+        assert tool not in production, f"{tool} (dev only) would go into the production image"
+
+
+def test_the_locks_are_resolved_for_the_python_of_the_image(dockerfile_instructions):
+    (base,) = [arguments for keyword, arguments in dockerfile_instructions if keyword == "FROM"]
+    python = re.match(r"python:(\d+\.\d+)", base).group(1)
+    for lock in (LOCK, RUNTIME_LOCK):
+        assert f"autogenerated by pip-compile with Python {python}\n" in lock.read_text(encoding="utf-8"), lock.name
+
+
+def test_make_install_installs_the_lock_with_hashes():
+    makefile = MAKEFILE.read_text(encoding="utf-8")
+    assert "LOCK := requirements/lock.txt\n" in makefile
+    assert "RUNTIME_LOCK := requirements/lock-runtime.txt\n" in makefile
+    stamp = re.search(r"^\$\(VENV\)/\.installed: (.*)\n((?:\t.*\n)+)", makefile, re.M)
+    assert stamp, "no $(VENV)/.installed rule"
+    assert "$(LOCK)" in stamp.group(1).split(), "a changed lock must reinstall"
+    installs = [line.strip() for line in stamp.group(2).splitlines() if "pip install" in line]
+    assert installs == [
+        "$(BIN)/python -m pip install --quiet --upgrade pip",
+        "$(BIN)/python -m pip install --quiet --require-hashes --requirement $(LOCK)",
+    ], "make install installs the lock and nothing unpinned besides pip itself"
+    assert re.search(r"^lock: ", makefile, re.M), "`make lock` regenerates the locks"
+
+
+def test_the_environment_running_the_tests_is_the_locked_one():
+    """A .venv from before the last lock change (or with hand-installed upgrades) fails here: `make install`."""
+    stale = {}
+    for name, (version, _hashes) in _lock_pins(LOCK).items():
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            stale[name] = (version, installed)
+    assert not stale, f"locked vs installed: {stale}"
+
+
+# --- CI -------------------------------------------------------------------------------------------------------
+
+
+def test_ci_requires_browser_and_service_tests_and_installs_what_they_need():
+    """`.ci/run` sets both switches, so a missing browser, service or program fails CI instead of skipping, and
+    installs the Debian package of every program a test requires (tests/required.py's require_binary)."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^export E2E_REQUIRED=1$", ci, re.M)
+    assert re.search(r"^export SERVICES_REQUIRED=1$", ci, re.M)
+    installed = set(re.findall(r"apt_install ([\w.+-]+)", ci)) | set(re.findall(r"missing\+=\(([\w.+-]+)\)", ci))
+    required = set()
+    for path in (ROOT / "tests").rglob("*.py"):
+        required |= set(re.findall(r"require_binary\([^)]*package=\"([^\"]+)\"", path.read_text(encoding="utf-8")))
+    assert {"redis-server", "gettext"} <= required
+    assert required <= installed, f"programs the tests require that .ci/run does not install: {required - installed}"
 
 
 # --- .env.example in step with the compose file ------------------------------------------------------

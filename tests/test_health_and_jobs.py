@@ -12,6 +12,14 @@ from courses.tasks import remind_stale_place_reports
 from diepholz_coord.celery import app as celery_app
 
 from .factories import CourseFactory, report
+from .required import require_postgres, require_redis
+
+
+@pytest.mark.django_db
+def test_ci_runs_the_suite_against_postgresql_and_redis():
+    """With SERVICES_REQUIRED (CI) the suite must not fall back to SQLite or the filesystem broker unnoticed."""
+    require_postgres()
+    require_redis()
 
 
 @pytest.mark.django_db
@@ -41,8 +49,7 @@ def test_healthz_is_503_when_the_database_is_down(client):
     """A real connection attempt to a port where no database listens (PostgreSQL; SQLite has no server)."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database server to point elsewhere (CI runs this on PostgreSQL)")
+    require_postgres()  # a database server to point elsewhere
     saved = dict(connection.settings_dict)
     connection.close()
     connection.settings_dict.update(HOST="127.0.0.1", PORT="1")

@@ -6,9 +6,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
+
+from .required import require_binary
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 PO = LOCALE / "de" / "LC_MESSAGES" / "django.po"
@@ -16,10 +17,7 @@ MO = LOCALE / "de" / "LC_MESSAGES" / "django.mo"
 
 
 def _require(tool):
-    if shutil.which(tool) is None:
-        if os.environ.get("CI") or os.environ.get("E2E_REQUIRED"):
-            pytest.fail(f"{tool} (Debian package gettext) is required in CI")
-        pytest.skip(f"{tool} not installed (Debian package gettext)")
+    require_binary(tool, package="gettext")
 
 
 def test_no_untranslated_or_fuzzy_entries():

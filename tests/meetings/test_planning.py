@@ -13,6 +13,7 @@ from django.utils import translation
 from meetings.models import Meeting
 from meetings.planning import meeting_date, occurrences, plan_all, plan_series
 
+from ..required import require_postgres
 from .factories import MeetingSeriesFactory
 
 D = datetime.date
@@ -401,8 +402,7 @@ CONCURRENT_RUNS = 8
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_planning_creates_no_duplicates_and_raises_nothing():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent inserts against the unique constraint: runs on PostgreSQL (CI)")
+    require_postgres()  # concurrent inserts against the unique constraint
     series = [
         MeetingSeriesFactory(week_of_month=1, weekday=TUE),
         MeetingSeriesFactory(week_of_month=-1, weekday=FRI),

@@ -11,6 +11,7 @@ from participants import services
 from participants.models import Enrollment
 
 from .. import factories
+from ..required import require_postgres
 
 ATTEMPTS = 20
 
@@ -18,8 +19,7 @@ ATTEMPTS = 20
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("reported", [True, False], ids=["one-free-place-reported", "one-seat-left-unreported"])
 def test_last_place_goes_to_exactly_one_of_twenty_concurrent_enrolments(reported):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are what is tested here: runs on PostgreSQL (CI)")
+    require_postgres()  # row locks are what is tested here
     course = factories.CourseFactory(capacity=12, title="Letzter Platz", min_size=1)
     if reported:
         factories.report(course, 1)  # the provider says: one place free

@@ -17,6 +17,7 @@ from transitions import services
 from transitions.models import Handover
 
 from .. import factories
+from ..required import require_postgres
 
 S = Handover.Status
 
@@ -109,8 +110,7 @@ def test_no_acceptance_when_the_last_place_is_held_for_someone_else(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_accepting_at_once_for_the_last_place_exactly_one_gets_it():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are what is tested here: runs on PostgreSQL (CI)")
+    require_postgres()  # row locks are what is tested here
     receiver = factories.ProviderFactory(name="Aufnehmender Träger")
     course = factories.CourseFactory(provider=receiver, capacity=10, min_size=0, title="Letzter Platz")
     factories.report(course, 1)
