@@ -7,13 +7,14 @@ import pytest
 
 from courses.models import Membership
 
-from . import factories
+from . import factories, figures
 from .required import services_required
 
 
 def pytest_sessionfinish(session, exitstatus):
     """In CI (SERVICES_REQUIRED) a skipped test fails the run: every test has what it needs there."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    figures.write(reporter)
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if services_required() and skipped and exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

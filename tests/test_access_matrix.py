@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from participants.models import Enrollment
 
-from . import factories
+from . import factories, figures
 
 ROLES = ["anonymous", "coordinator", "county", "a_admin", "a_staff", "b_admin"]
 LOGIN = "login"
@@ -99,6 +99,9 @@ def test_access(world, client, name, role):
         assert response.status_code == expected, f"{url} as {role}: {response.status_code}, expected {expected}"
         if expected == 302 and role != "anonymous" and name != "logout":
             assert not response.url.startswith(reverse("login")), f"{url} as {role} was sent to the login page"
+    figures.count("matrix requests")
+    if expected in (403, 404, LOGIN):
+        figures.count("matrix requests refused")
 
 
 @pytest.mark.django_db
@@ -228,6 +231,7 @@ def test_post_access(world, client, name, role):
     after = _state()
     changed = [label for label in before if before[label] != after[label]]
     assert not changed, f"POST {url} as {role} changed {changed}"
+    figures.count("refused POSTs with nothing changed")
 
 
 def test_post_matrix_names_exist():
@@ -294,3 +298,4 @@ def test_a_user_without_a_role_gets_nothing(world, client, name):
         assert response.status_code in (403, 404), f"POST {url} without a role: {response.status_code}"
     after = _state()
     assert [label for label in before if before[label] != after[label]] == []
+    figures.count("requests without a role, nothing shown or changed", 2 if name in POST_MATRIX else 1)

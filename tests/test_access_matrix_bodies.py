@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from . import figures
 from .form_bodies import body_for
 from .test_access_matrix import LOGIN, MATRIX, POST_MATRIX, ROLES, _state
 
@@ -214,6 +215,7 @@ def test_refused_roles_change_nothing_even_with_a_valid_body(world, client, name
         after = _state()
         changed = [label for label in before if before[label] != after[label]]
         assert not changed, f"POST {url} as {role} with a valid body changed {changed}"
+        figures.count("refused POSTs with a valid body, nothing changed")
     # The same body from the coordinator is accepted: it was a real submission.
     client.logout()
     client.force_login(world.users.coordinator)
