@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest
+from django.urls import reverse
 
 NUL = "\x00"
 FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+DATE_PART = re.compile(r"__(year|month|day)\Z")
 
 
 def _has_nul(values) -> bool:
@@ -31,19 +35,34 @@ def request_has_nul(request: HttpRequest) -> bool:
     return False
 
 
-class RefuseNulBytesMiddleware:
-    """Answer 400 (templates/400.html) to any request with a NUL byte in it.
+def admin_date_out_of_range(request: HttpRequest, admin_prefix: str) -> bool:
+    """A date hierarchy parameter of an admin list (?start_date__year=…) longer than four characters.
 
-    No text a person enters contains one, and PostgreSQL cannot store or even compare it: a NUL in a calendar
+    Django's admin builds datetime(year, month, day) from them and answers a ValueError as a wrong lookup, but not
+    the OverflowError of a number beyond a C long: ?start_date__year=99999999999999999999 was a 500 on every admin
+    list with a date hierarchy (ours and django-axes' and django-auditlog's)."""
+    if not request.path_info.startswith(admin_prefix):
+        return False
+    return any(DATE_PART.search(key) and any(len(value) > 4 for value in values) for key, values in request.GET.lists())
+
+
+class RefuseHostileInputMiddleware:
+    """Answer 400 (templates/400.html) to any request with a NUL byte in it, and to an admin list's date that no
+    calendar has.
+
+    No text a person enters contains a NUL, and PostgreSQL cannot store or even compare it: a NUL in a calendar
     token, a login name, a list filter or a form field reached the database and ended in a 500. Refusing it here,
     before the session, the login throttle and every view, covers every endpoint at once.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.admin_prefix: str | None = None
 
     def __call__(self, request: HttpRequest):
-        if request_has_nul(request):
+        if self.admin_prefix is None:
+            self.admin_prefix = reverse("admin:index")
+        if request_has_nul(request) or admin_date_out_of_range(request, self.admin_prefix):
             # BadRequest becomes Django's 400 page (handler400) and a WARNING "Bad Request" log line.
-            raise BadRequest("NUL byte in the request")
+            raise BadRequest("NUL byte or impossible date in the request")
         return self.get_response(request)

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "diepholz_coord.middleware_input.RefuseNulBytesMiddleware",  # 400 for a NUL byte anywhere in the request
+    "diepholz_coord.middleware_input.RefuseHostileInputMiddleware",  # 400 for a NUL byte anywhere in the request
     "django.contrib.sessions.middleware.SessionMiddleware",
     "diepholz_coord.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

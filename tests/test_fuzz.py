@@ -332,8 +332,9 @@ def _admin_lists():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", _admin_lists())
-def test_hostile_input_to_every_admin_list(client, name):
-    """As a superuser: the list's own filter and sorting parameters (from its links), search and paging."""
+def test_hostile_input_to_every_admin_list(world, client, name):
+    """As a superuser: the list's own filter, date and sorting parameters (from its links, so there is data: the
+    world's), search and paging."""
     FIGURE["admin_lists"] += 1
     superuser = factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
     url = reverse(name)

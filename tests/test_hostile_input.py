@@ -101,6 +101,18 @@ def test_a_nul_byte_in_an_admin_list_filter_is_refused_with_400(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("value", ["99999999999999999999", "-99999999999999999999", "20266"])
+@pytest.mark.parametrize("part", ["year", "month", "day"])
+def test_an_impossible_date_in_an_admin_date_hierarchy_is_refused_with_400(world, client, value, part):
+    """Django's admin catches the ValueError of datetime(), not the OverflowError of a number beyond a C long."""
+    admin = factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/courses/course/", {"start_date__year": "2026"}).status_code == 200
+    query = {"start_date__year": "2026", f"start_date__{part}": value}
+    assert client.get("/admin/courses/course/", query).status_code == 400
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("value", ["arabic-indic", "²", "①", "1" * 5000, "-1", " 1"])
 def test_the_offer_takes_no_look_alike_number_for_a_course(world, login, value):
     """str.isdigit() accepts "²" and "①" (and int() then fails) and "٣" (read as 3): none of them names a course."""
