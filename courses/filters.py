@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diepholz_coord import access
+from diepholz_coord.forms import StrictModelChoiceFilter
 
 from .domain import CourseType, Level
 from .models import Course, Municipality, Provider
@@ -26,12 +27,10 @@ class CourseFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         label=_("Entry level"), field_name="level_from", choices=Level.choices, empty_label=_("all")
     )
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = StrictModelChoiceFilter(
         label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all")
     )
-    provider = django_filters.ModelChoiceFilter(
-        label=_("Provider"), queryset=Provider.objects.none(), empty_label=_("all")
-    )
+    provider = StrictModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.none(), empty_label=_("all"))
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[("bookable", _("current and upcoming")), *Course.Status.choices],

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from diepholz_coord import access
+from diepholz_coord.forms import strict_formfield
 
 from .domain import TARGET_GROUP_FIELDS, WEEKDAYS, CourseType, target_group_defaults
 from .models import Course, Membership, Provider, Venue
@@ -69,6 +70,7 @@ class CourseForm(forms.ModelForm):
 
     class Meta:
         model = Course
+        formfield_callback = strict_formfield
         fields = [
             "provider",
             "title",
@@ -216,6 +218,7 @@ class ProviderForm(forms.ModelForm):
 
     class Meta:
         model = Provider
+        formfield_callback = strict_formfield
         fields = [
             "name",
             "kind",
@@ -242,6 +245,7 @@ class ProviderForm(forms.ModelForm):
 class VenueForm(forms.ModelForm):
     class Meta:
         model = Venue
+        formfield_callback = strict_formfield
         fields = [
             "name",
             "street",

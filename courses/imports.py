@@ -34,6 +34,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from diepholz_coord import access
+from diepholz_coord.forms import StrictModelChoiceField
 
 from . import services
 from .domain import CourseType, Funder, Level
@@ -254,7 +255,7 @@ class ImportUploadForm(forms.Form):
         error_messages={"required": gettext_lazy("Please choose a file.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
-    provider = forms.ModelChoiceField(
+    provider = StrictModelChoiceField(
         label=gettext_lazy("Import into provider"),
         queryset=Provider.objects.none(),
         error_messages={

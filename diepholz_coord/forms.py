@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -56,3 +61,40 @@ class StrictModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 message = self.error_messages["invalid_choice"]
                 raise ValidationError(message, code="invalid_choice", params={"value": pk})
         return super()._check_values(value)
+
+
+def strict_formfield(db_field, **kwargs):
+    """A ModelForm's `Meta.formfield_callback`: its foreign keys and many-to-many fields take primary keys in ASCII
+    digits only (Django's own choice fields take "٣" as 3)."""
+    if isinstance(db_field, models.ForeignKey):
+        kwargs.setdefault("form_class", StrictModelChoiceField)
+    elif isinstance(db_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", StrictModelMultipleChoiceField)
+    return db_field.formfield(**kwargs)
+
+
+class StrictModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """django-filter's model choice with a StrictModelChoiceField."""
+
+    field_class = StrictModelChoiceField
+
+
+class UsernameLengthMixin:
+    """Refuse a login name longer than any account's as a form error, before anything is authenticated.
+
+    Django's login form sets the username's max_length only after the field is built, so the limit reaches the
+    HTML attribute but not validation: a longer name went to authenticate(), and django-axes failed to store it
+    with the failed attempt (its username column holds 255 characters; a 500 on PostgreSQL)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(UsernameLengthMixin, AuthenticationForm):
+    """The login page's form."""
+
+
+class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
+    """The admin's login page's form."""

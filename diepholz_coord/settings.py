@@ -59,9 +59,10 @@ MIDDLEWARE = [
     # long cache headers WhiteNoise sets, never no-store.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy / Cache-Control: no-store on every response
-    # Django produces (pages, partials, PDFs, exports, the 503 page below).
+    # Django produces (pages, partials, PDFs, exports, the 400 and 503 pages below).
     "csp.middleware.CSPMiddleware",
     "diepholz_coord.middleware_headers.SecurityHeadersMiddleware",
+    "diepholz_coord.middleware_input.RefuseHostileInputMiddleware",  # 400 for a NUL byte anywhere in the request
     "diepholz_coord.middleware_outage.DatabaseOutageMiddleware",  # database down: 503, before session and auth
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Moves the session's idle deadline (8 hours) at most every few minutes; see SESSION_REFRESH_SECONDS.

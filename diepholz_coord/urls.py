@@ -5,6 +5,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import views
+from .forms import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm
 
 # A database error raised in a middleware (session, user) is an outage: 503, not 500 (see middleware_outage).
 handler500 = "diepholz_coord.middleware_outage.server_error"
@@ -18,7 +21,11 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("register.urls")),
     path("", include("developments.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

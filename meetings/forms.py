@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Provider
-from diepholz_coord.forms import StrictModelChoiceField
+from diepholz_coord.forms import StrictModelChoiceField, strict_formfield
 
 from .models import ActionItem, AgendaItem, Body, Meeting, MeetingSeries, MinutesEntry
 
@@ -68,6 +68,7 @@ class ActionItemForm(forms.ModelForm):
 class SeriesForm(forms.ModelForm):
     class Meta:
         model = MeetingSeries
+        formfield_callback = strict_formfield
         fields = [
             "name", "body", "week_of_month", "weekday", "interval_months", "first_month", "start_time",
             "duration_minutes", "location", "agenda_lead_days", "default_sections", "invited_providers",

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -321,19 +321,28 @@ def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], 
     return len(statuses)
 
 
-@transaction.atomic
 def minutes_save(*, item: AgendaItem, actor, notes: str, decisions: str) -> MinutesEntry | None:
+    """Save an item's notes and decisions (typed: the page saves them as they are typed, so two saves of the same
+    item can overlap). One transaction; the meeting's row is locked first (PostgreSQL), and a save that still
+    meets the other's new entry (SQLite, where the lock is the whole database) tries once more."""
     _check_coordinator(actor)
-    _check_not_final(item.meeting)
     notes, decisions = notes.strip(), decisions.strip()
-    if not notes and not decisions:
-        # Nothing to record: an emptied entry is removed rather than kept blank.
-        MinutesEntry.objects.filter(item=item).delete()
-        return None
-    entry, _created = MinutesEntry.objects.update_or_create(
-        item=item, defaults={"notes": notes, "decisions": decisions, "updated_by": actor}
-    )
-    return entry
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                _check_not_final(item.meeting)
+                if not notes and not decisions:
+                    # Nothing to record: an emptied entry is removed rather than kept blank.
+                    MinutesEntry.objects.filter(item=item).delete()
+                    return None
+                entry, _created = MinutesEntry.objects.update_or_create(
+                    item=item, defaults={"notes": notes, "decisions": decisions, "updated_by": actor}
+                )
+                return entry
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return None  # not reached
 
 
 @transaction.atomic

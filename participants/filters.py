@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.domain import Level
 from courses.models import Municipality
+from diepholz_coord.forms import StrictModelChoiceFilter
 
 from .models import Participant
 
@@ -16,7 +17,7 @@ class ParticipantFilter(django_filters.FilterSet):
         empty_label=_("all"),
     )
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Level.choices, empty_label=_("all"))
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = StrictModelChoiceFilter(
         label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all")
     )
     waiting = django_filters.ChoiceFilter(

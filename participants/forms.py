@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.domain import CourseType, Level
 from courses.forms import DateInput
 from courses.models import Course, Municipality, Provider
+from diepholz_coord.forms import StrictModelChoiceField, StrictModelMultipleChoiceField, strict_formfield
 
 from .models import Consent, CourseWish, Enrollment, Participant, TimeOfDay
 
@@ -28,6 +29,7 @@ class ParticipantForm(forms.ModelForm):
 
     class Meta:
         model = Participant
+        formfield_callback = strict_formfield
         fields = [
             "provider",
             "first_name",
@@ -153,6 +155,7 @@ class ParticipantForm(forms.ModelForm):
 class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
+        formfield_callback = strict_formfield
         fields = ["purpose", "recipient", "given_on", "form", "language", "expires_on"]
         widgets = {"given_on": DateInput(), "expires_on": DateInput()}
         help_texts = {
@@ -188,7 +191,7 @@ class WishForm(forms.ModelForm):
     times = forms.MultipleChoiceField(
         label=_("Times"), choices=TimeOfDay.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    municipalities = forms.ModelMultipleChoiceField(
+    municipalities = StrictModelMultipleChoiceField(
         label=_("Acceptable municipalities"),
         queryset=Municipality.objects.all(),
         required=False,
@@ -224,7 +227,7 @@ class EnrolForm(forms.Form):
     ENROL = "enrol"
     WAIT = "wait"
 
-    course = forms.ModelChoiceField(
+    course = StrictModelChoiceField(
         label=_("Course"),
         queryset=Course.objects.none(),
         widget=forms.RadioSelect,

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Provider
+from diepholz_coord.forms import StrictModelChoiceField
 from meetings.models import AgendaItem, Meeting
 
 from . import selectors
@@ -43,12 +44,12 @@ class ResponsibleField(forms.ChoiceField):
         return (initial or "") != (data or "")
 
 
-class MeetingChoiceField(forms.ModelChoiceField):
+class MeetingChoiceField(StrictModelChoiceField):
     def label_from_instance(self, meeting):
         return f"{date_format(timezone.localtime(meeting.starts_at).date(), 'SHORT_DATE_FORMAT')} – {meeting.series}"
 
 
-class ItemChoiceField(forms.ModelChoiceField):
+class ItemChoiceField(StrictModelChoiceField):
     def label_from_instance(self, item):
         day = date_format(timezone.localtime(item.meeting.starts_at).date(), "SHORT_DATE_FORMAT")
         return f"{day} – {item.title}"

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.forms import DateInput
 from courses.models import Municipality, Provider
+from diepholz_coord.forms import StrictModelChoiceField
 
 from . import selectors
 from .models import Handover
@@ -41,10 +42,10 @@ class ChecklistForm(forms.ModelForm):
 
 
 class BoardFilterForm(forms.Form):
-    provider = forms.ModelChoiceField(
+    provider = StrictModelChoiceField(
         label=_("Provider"), queryset=Provider.objects.filter(active=True), required=False, empty_label=_("all")
     )
-    municipality = forms.ModelChoiceField(
+    municipality = StrictModelChoiceField(
         label=_("Municipality"), queryset=Municipality.objects.all(), required=False, empty_label=_("all")
     )
     level = forms.TypedChoiceField(
@@ -68,7 +69,7 @@ class BoardFilterForm(forms.Form):
 class AgreedInForm(forms.Form):
     """The meeting a handover was agreed in (coordination only): a held or imminent one, or none."""
 
-    agreed_in = forms.ModelChoiceField(
+    agreed_in = StrictModelChoiceField(
         label=capfirst(Handover._meta.get_field("agreed_in").verbose_name),
         queryset=None,
         required=False,

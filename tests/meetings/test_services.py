@@ -497,3 +497,29 @@ def test_the_sweep_publishes_due_agendas_only_from_the_publishing_hour(world, se
     Meeting.objects.filter(pk=meeting.pk).update(agenda_due_on=timezone.localdate())
     now = timezone.localtime().replace(hour=hour, minute=15, second=0, microsecond=0)
     assert services.background_sweep(now=now)["published"] == published
+
+
+@pytest.mark.django_db
+def test_two_overlapping_autosaves_of_the_same_item_do_not_fail(world, series, monkeypatch):
+    """The page saves notes as they are typed: a second save that finds the first one's new entry only when it
+    tries to create its own (the database's unique rule) saves into that entry instead of failing."""
+    from django.db import IntegrityError
+
+    from meetings.models import MinutesEntry
+
+    meeting = make_meeting(series, days_ahead=-1, status=Meeting.Status.PUBLISHED)
+    item = meeting.items.create(title="Berichte", kind="default", section="default-1")
+    real = type(MinutesEntry.objects).update_or_create
+    calls = []
+
+    def racing(manager, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # the other save commits its entry first
+            MinutesEntry.objects.create(item=item, notes="erste Fassung", updated_by=world.users.coordinator)
+            raise IntegrityError("UNIQUE constraint failed: meetings_minutesentry.item_id")
+        return real(manager, *args, **kwargs)
+
+    monkeypatch.setattr(type(MinutesEntry.objects), "update_or_create", racing)
+    entry = services.minutes_save(item=item, actor=world.users.coordinator, notes="zweite Fassung", decisions="")
+    assert len(calls) == 2
+    assert MinutesEntry.objects.get(item=item).notes == "zweite Fassung" == entry.notes
