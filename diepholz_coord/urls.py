@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from . import two_factor_views, views
 
 # A database error raised in a middleware (session, user) is an outage: 503, not 500 (see middleware_outage).
 handler500 = "diepholz_coord.middleware_outage.server_error"
@@ -20,6 +20,14 @@ urlpatterns = [
     path("", include("developments.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Two-factor login: the code step after the password, setting up the app, the recovery codes.
+    path("accounts/zwei-faktor/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/zwei-faktor/einrichten/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "accounts/zwei-faktor/wiederherstellungscodes/",
+        two_factor_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("accounts/passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/passwort/geaendert/",
