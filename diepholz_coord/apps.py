@@ -8,7 +8,8 @@ class DiepholzCoordConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from . import middleware_session  # noqa: F401 (connects the login receiver)
+        # Connect the login receivers: the session's idle refresh, whether the user must enter a code.
+        from . import middleware_session, two_factor  # noqa: F401
         from .audit import audit_login
 
         def logged_in(sender, request, user, **kwargs):

@@ -16,4 +16,6 @@ def navigation(request):
         "sees_district": role in access.COUNTY_ROLES,
         "is_provider_user": role in access.PROVIDER_ROLES,
         "county_name": settings.COUNTY_NAME,
+        # Logged in, but the code step of the two-factor login is still to come: no navigation yet.
+        "two_factor_pending": getattr(request, "two_factor_step", None) is not None,
     }

@@ -28,7 +28,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the two-factor admin site (diepholz_coord.admin_site).
+    "diepholz_coord.admin_site.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "diepholz_coord",
     "courses",
     "participants",
@@ -71,8 +75,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Gives request.user is_verified(): whether this session passed the code step of the two-factor login.
+    "django_otp.middleware.OTPMiddleware",
     # Deny by default: every view needs a login unless it opts out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Until the code step is passed (or the required app set up) only those pages and logout answer.
+    "diepholz_coord.middleware_otp.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -135,12 +143,22 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Checked wherever a password is chosen (password change, staff accounts of providers, admin); `seed_demo` sets the
+# documented demo password directly. The local list refuses "Sommer2026", "Diepholz123" and the like.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "diepholz_coord.password_validation.LocalWordsPasswordValidator"},
 ]
+
+# Two-factor login (authenticator app, recovery codes): required for the coordinator, provider admins and admin
+# (is_staff) accounts. Only the demo (`make run`) and the test suite switch it off; a user who has set up an app
+# enters a code either way.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+# The name the authenticator app shows for the account.
+OTP_TOTP_ISSUER = "Sprachkurse Landkreis Diepholz"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -238,9 +256,13 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if env.bool("SECU
 # Behind a TLS-terminating proxy (docker-compose in production).
 if env.bool("SECURE_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # The client's address for login throttling comes from the proxy's X-Forwarded-For.
-    AXES_IPWARE_PROXY_COUNT = 1
+    # The client's address for login throttling (django-axes through django-ipware) is the one the proxy appended
+    # to X-Forwarded-For: its last entry. Entries a client sent itself stand before it and are ignored (proxy
+    # count 0 = no further proxy between the client and ours; not strict = a longer, spoofed chain is allowed).
+    # Without SECURE_PROXY only REMOTE_ADDR counts (axes' default), so nobody can lock a login by a header.
+    AXES_IPWARE_PROXY_COUNT = 0
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    IPWARE_STRICT = False
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

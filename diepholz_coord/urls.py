@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from . import two_factor_views, views
 from .forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
@@ -27,6 +27,14 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Two-factor login: the code step after the password, setting up the app, the recovery codes.
+    path("accounts/zwei-faktor/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/zwei-faktor/einrichten/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "accounts/zwei-faktor/wiederherstellungscodes/",
+        two_factor_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("accounts/passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/passwort/geaendert/",

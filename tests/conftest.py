@@ -40,6 +40,8 @@ def _test_settings(settings):
     settings.LANGUAGE_CODE = "de"
     # Hashing with the production hasher costs ~0.2 s per user: too slow for hundreds of test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests log in with force_login as every role; the two-factor tests switch it on (tests/test_two_factor.py).
+    settings.TWO_FACTOR_REQUIRED = False
 
 
 @pytest.fixture(autouse=True)

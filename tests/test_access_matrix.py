@@ -274,6 +274,10 @@ NO_ROLE = {
     "password_change": 200,
     "password_change_done": 200,
     "set_language": 302,
+    # The two-factor login concerns only the user's own account (tests/access_matrix_otp.py).
+    "two_factor_verify": 302,
+    "two_factor_setup": 200,
+    "two_factor_recovery_codes": 302,
 }
 
 

@@ -13,8 +13,8 @@ def account_data(**overrides):
         "last_name": "Demir",
         "email": "aylin@example.org",
         "role": "staff",
-        "password1": "Sprachkurs-2026!",
-        "password2": "Sprachkurs-2026!",
+        "password1": "Lesepaten-Abend-2026!",
+        "password2": "Lesepaten-Abend-2026!",
     }
     data.update(overrides)
     return data
@@ -29,7 +29,7 @@ def test_provider_admin_creates_staff_login_for_own_provider(world, login, clien
     membership = Membership.objects.get(user__username="neue-kraft")
     assert membership.provider == world.provider_a and membership.role == "staff"
     client.logout()
-    client.post(reverse("login"), {"username": "neue-kraft", "password": "Sprachkurs-2026!"})
+    client.post(reverse("login"), {"username": "neue-kraft", "password": "Lesepaten-Abend-2026!"})
     assert "_auth_user_id" in client.session
     user = get_user_model().objects.get(username="neue-kraft")
     assert access.provider_ids_for(user) == {world.provider_a.pk}
