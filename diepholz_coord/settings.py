@@ -199,6 +199,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: Redis when REDIS_URL is set; otherwise the filesystem transport under var/ (no services needed).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "celery"
+# The queue tasks are sent to and the worker reads ("celery"); a queue of its own lets a test's worker share a
+# Redis with others without taking their tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}

@@ -184,10 +184,13 @@ def migrated_database(tmp_path_factory):
 
 # --- The product in subprocesses ----------------------------------------------------------------------------------
 
-MEETING_COLUMNS = ["status", "agenda_pdf_state", "agenda_pdf", "agenda_pdf_generated_at", "invitations_sent_at"]
+MEETING_COLUMNS = [
+    "status", "agenda_pdf_state", "agenda_pdf", "agenda_pdf_generated_at", "invitations_sent_at",
+    "minutes_pdf_state", "minutes_sent_at", "change_notice_pending", "starts_at",
+]  # fmt: skip
 MEETING_ROW = (
-    "SELECT status, agenda_pdf_state, agenda_pdf, agenda_pdf_generated_at, invitations_sent_at"
-    " FROM meetings_meeting WHERE id = %s"
+    "SELECT status, agenda_pdf_state, agenda_pdf, agenda_pdf_generated_at, invitations_sent_at, minutes_pdf_state,"
+    " minutes_sent_at, change_notice_pending, starts_at FROM meetings_meeting WHERE id = %s"
 )
 
 
@@ -322,6 +325,7 @@ def product(tmp_path, migrated_database, smtp_sink):
                 # CI: the shared Redis, in a database of its own and with a queue of its own.
                 redis_url = _with_database(os.environ["REDIS_URL"], str(WORKER_TEST_REDIS_DB))
                 app.queue = app.token
+                env["CELERY_QUEUE"] = app.token  # also what the worker itself enqueues (PDFs after publishing)
                 cleanup.callback(_drop_redis_leftovers, redis_url, app.token)
             env["REDIS_URL"] = redis_url or ""
             return app
@@ -431,7 +435,98 @@ def test_worker_renders_published_agenda_and_sends_invitations(product, smtp_sin
     _check_invitation(smtp_sink.mails[0], series_name, pdf_path, created["day"])
 
 
-# --- 2. Broker outage when an agenda is due ------------------------------------------------------------------------
+# --- 2. Every other task through the broker --------------------------------------------------------------------
+
+
+def test_the_scheduled_tasks_the_minutes_and_the_change_notice_run_through_a_real_worker(product, smtp_sink):
+    """SLOW (~30 s): the beat's tasks (plan_meetings, publish_due_agendas, sweep) sent by name through the broker
+    as beat sends them, then the minutes (render_minutes_pdf, which mails them) and a change notice
+    (send_change_notice), each run by a real `celery worker`."""
+    app = product()
+    app.start_worker()
+    moved_name, final_name = "Trägerrunde Verschoben", "Trägerrunde Protokoll"
+    created, _log = app.manage(SETUP, series=[moved_name, final_name])
+    moved, final = created["meetings"][moved_name], created["meetings"][final_name]
+
+    app.manage(
+        """
+        from diepholz_coord.celery import app as celery
+
+        for name in ("meetings.tasks.plan_meetings", "meetings.tasks.publish_due_agendas", "meetings.tasks.sweep"):
+            celery.send_task(name)
+        print("RESULT", json.dumps({}))
+        """
+    )
+    for task in ("plan_meetings", "publish_due_agendas", "sweep"):
+        done = re.compile(rf"Task meetings\.tasks\.{task}\[[0-9a-f-]+\] succeeded")
+        app.wait_for(lambda done=done: done.search(app.worker_output()), f"the task {task}")
+    app.wait_for(
+        lambda: all(app.meeting(pk)["invitations_sent_at"] is not None for pk in (moved, final)),
+        "both agendas published by publish_due_agendas, rendered and sent",
+    )
+
+    # A published meeting moved by a day: the invitees are told (send_change_notice).
+    app.manage(
+        """
+        import datetime
+
+        from django.contrib.auth import get_user_model
+        from django.utils import timezone
+
+        from meetings import services
+        from meetings.models import Meeting
+
+        meeting = Meeting.objects.get(pk=PARAMS["meeting"])
+        starts = timezone.localtime(meeting.starts_at) + datetime.timedelta(days=1)
+        services.meeting_update(
+            meeting=meeting, actor=get_user_model().objects.get(username=PARAMS["coordinator"]), day=starts.date(),
+            start=starts.time(), end=(starts + datetime.timedelta(hours=2)).time(), location=meeting.location,
+            moved_reason="Raum belegt", cancelled=False,
+        )
+        print("RESULT", json.dumps({}))
+        """,
+        meeting=moved,
+        coordinator=created["coordinator"],
+    )  # fmt: skip
+    app.wait_for(lambda: not app.meeting(moved)["change_notice_pending"], "the change notice")
+
+    # The other meeting took place: attendance of every invitee, minutes finalised, PDF rendered and mailed.
+    app.manage(
+        """
+        import datetime
+
+        from django.contrib.auth import get_user_model
+        from django.utils import timezone
+
+        from meetings import selectors, services
+        from meetings.models import Meeting
+
+        coordinator = get_user_model().objects.get(username=PARAMS["coordinator"])
+        starts = timezone.now() - datetime.timedelta(hours=3)
+        ends = starts + datetime.timedelta(hours=2)
+        Meeting.objects.filter(pk=PARAMS["meeting"]).update(starts_at=starts, ends_at=ends)
+        meeting = Meeting.objects.get(pk=PARAMS["meeting"])
+        statuses = {(kind, obj.pk): "present" for kind, obj in selectors.invitees(meeting)}
+        services.attendance_save(meeting=meeting, actor=coordinator, statuses=statuses)
+        services.minutes_finalise(meeting=Meeting.objects.get(pk=PARAMS["meeting"]), actor=coordinator)
+        print("RESULT", json.dumps({}))
+        """,
+        meeting=final,
+        coordinator=created["coordinator"],
+    )  # fmt: skip
+    app.wait_for(lambda: app.meeting(final)["minutes_sent_at"] is not None, "the minutes PDF and its mail")
+    assert app.meeting(final)["minutes_pdf_state"] == "ready"
+    output = app.worker_output()
+    for task in ("render_agenda_pdf", "send_change_notice", "render_minutes_pdf"):
+        assert re.search(rf"Task meetings\.tasks\.{task}\[[0-9a-f-]+\] succeeded", output), task
+    subjects = sorted(mail.message["Subject"] for mail in smtp_sink.mails)
+    assert len(subjects) == 4, subjects  # two invitations, one change notice, one set of minutes
+    assert sum(moved_name in subject for subject in subjects) == 2
+    assert sum(final_name in subject for subject in subjects) == 2
+    assert all(set(mail.recipients) == INVITEES | {SENDER} for mail in smtp_sink.mails)
+
+
+# --- 3. Broker outage when an agenda is due ------------------------------------------------------------------------
 
 
 def test_broker_outage_on_publishing_day_is_finished_by_the_sweep(product, smtp_sink, tmp_path):
