@@ -1,11 +1,11 @@
 """Backup and restore of the whole product: the database's rows and the stored files (agenda and minutes PDFs).
 
 One archive (`.tar.gz`) holds
-- `data.json`: every row of the project's apps, the users and groups, the admin history and the audit log, as
+- `data.xml`: every row of the project's apps, the users and groups, the admin history and the audit log, as
   Django serialises them (natural keys for content types, so the archive loads into a freshly migrated database
-  of any supported engine);
+  of any supported engine; XML because Django's JSON keeps times only to the millisecond);
 - `media/…`: the files under MEDIA_ROOT;
-- `manifest.json`: format, creation time, row counts per model and a SHA-256 for `data.json` and every file.
+- `manifest.json`: format, creation time, row counts per model and a SHA-256 for `data.xml` and every file.
 
 `restore` loads an archive into an empty, migrated database in one transaction, checks that every model has the
 rows the manifest lists (else nothing is kept), and only then puts the files in place. Sessions, login lockouts
@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
-FORMAT = "diepholz-backup/1"
+FORMAT = "diepholz-backup/2"
 # What the archive holds: these apps entirely, plus users, groups and the admin history.
 APPS = ("courses", "participants", "transitions", "meetings", "register", "developments", "auditlog")
 MODELS = ("auth.user", "auth.group", "admin.logentry")
@@ -70,7 +70,7 @@ def create(output: Path, *, now: datetime.datetime) -> dict[str, Any]:
         *[_label(model) for model in _models()],
         natural_foreign=True,
         natural_primary=False,
-        format="json",
+        format="xml",
         indent=None,
         stdout=buffer,
     )
@@ -91,7 +91,7 @@ def create(output: Path, *, now: datetime.datetime) -> dict[str, Any]:
     partial = output.with_name(output.name + ".partial")
     with tarfile.open(partial, "w:gz") as archive:
         _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
-        _add_bytes(archive, "data.json", data)
+        _add_bytes(archive, "data.xml", data)
         for name in files:
             archive.add(media / name, arcname=f"media/{name}")
     partial.replace(output)  # never a half-written archive under the final name
@@ -116,14 +116,14 @@ def _read(archive: tarfile.TarFile, name: str) -> bytes:
 
 
 def _read_archive(archive_path: Path) -> tuple[dict[str, Any], bytes, dict[str, bytes]]:
-    """The manifest, data.json and the files, each checked against its checksum."""
+    """The manifest, data.xml and the files, each checked against its checksum."""
     with tarfile.open(archive_path, "r:gz") as archive:
         manifest = json.loads(_read(archive, "manifest.json"))
         if manifest.get("format") != FORMAT:
             raise BackupError(f"Unknown archive format {manifest.get('format')!r}; expected {FORMAT!r}.")
-        data = _read(archive, "data.json")
+        data = _read(archive, "data.xml")
         if _sha256(data) != manifest["data_sha256"]:
-            raise BackupError("data.json does not match its checksum: the archive is damaged.")
+            raise BackupError("data.xml does not match its checksum: the archive is damaged.")
         files = {}
         for name, digest in manifest["files"].items():
             if name.startswith("/") or ".." in Path(name).parts:
@@ -154,7 +154,7 @@ def restore(archive_path: Path, *, allow_non_empty: bool = False) -> dict[str, A
             + "). Restore into a freshly migrated database, or pass --allow-non-empty to merge."
         )
     with tempfile.TemporaryDirectory() as tmp:
-        fixture = Path(tmp) / "data.json"
+        fixture = Path(tmp) / "data.xml"
         fixture.write_bytes(data)
         with transaction.atomic(), disable_auditlog():
             call_command("loaddata", str(fixture), verbosity=0)

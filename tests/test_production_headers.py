@@ -94,6 +94,8 @@ def server(tmp_path_factory):
         SITE_URL=f"https://127.0.0.1:{port}",
         SECURE_PROXY="true",
         AXES_ENABLED="false",
+        # The demo admin logs in with the password alone here; the code step is tested in tests/test_two_factor.py.
+        TWO_FACTOR_REQUIRED="false",
     )
     access_log, output = tmp / "access.log", tmp / "gunicorn.log"
     server = Server(port, env, access_log, output)
