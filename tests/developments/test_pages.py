@@ -204,9 +204,15 @@ def test_query_counts_of_log_detail_and_meeting_page_do_not_grow(world, client, 
     _grow(coordinator, 2, meeting)
     first = make_development(coordinator, title="Detail", concerns_courses=True)
     client.force_login(getattr(world.users, role))
-    urls = [reverse("developments:development_list"), first.get_absolute_url()]
+    # The log's PDF too (WeasyPrint renders in the request; the queries are the reads before it).
+    urls = [reverse("developments:development_list"), first.get_absolute_url(), reverse("developments:log_pdf")]
     if role != "a_staff":
         urls.append(meeting.get_absolute_url())
+    if role == "coordinator":
+        urls += [
+            reverse("developments:assessment_edit", args=[first.pk, jugend().pk]),
+            reverse("developments:measure_create", args=[first.pk]),
+        ]
     small = {url: _queries(client, url)[0] for url in urls}
     _grow(coordinator, 8, meeting)
     for url in urls:
