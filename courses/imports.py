@@ -34,6 +34,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from diepholz_coord import access
+from diepholz_coord.audit import records_actor
 from diepholz_coord.forms import StrictModelChoiceField
 
 from . import services
@@ -850,6 +851,7 @@ def _course_form_data(provider: Provider, cleaned: dict[str, Any], row: dict[str
     }
 
 
+@records_actor
 def courses_import(*, actor, provider: Provider, upload) -> ImportResult:
     """Create every course of the file for the provider, or none: raises ImportFileError or ImportRejected."""
     if not access.may_manage_provider(actor, provider.pk):

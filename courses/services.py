@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from diepholz_coord import access
-from diepholz_coord.audit import audit
+from diepholz_coord.audit import records_actor
 
 from .domain import TARGET_GROUP_FIELDS, target_group_defaults
 from .models import Course, Membership, PlaceReport, PlaceReservation, Provider, Venue, reservation_held_until
@@ -74,6 +74,7 @@ def track_cancellation(course: Course) -> None:
         course.cancelled_at = None
 
 
+@records_actor
 @transaction.atomic
 def course_create(*, actor, data: dict[str, Any]) -> Course:
     """A new course. Target-group fields not given (e.g. by an import) come from the course type."""
@@ -88,10 +89,10 @@ def course_create(*, actor, data: dict[str, Any]) -> Course:
     _check_course_rules(course)
     track_cancellation(course)
     course.save()
-    audit(actor=actor, obj=course, action="add")
     return course
 
 
+@records_actor
 @transaction.atomic
 def course_update(*, actor, course: Course, data: dict[str, Any]) -> Course:
     course = Course.objects.select_for_update().get(pk=course.pk)
@@ -116,10 +117,10 @@ def course_update(*, actor, course: Course, data: dict[str, Any]) -> Course:
     if "start_date" in changed:
         # Places held for accepted handovers are held until the same number of days after the new start.
         course.reservations.active().update(held_until=reservation_held_until(course.start_date))
-    audit(actor=actor, obj=course, action="change", changed=changed)
     return course
 
 
+@records_actor
 @transaction.atomic
 def course_cancel(*, actor, course: Course, reason: str) -> Course:
     course = Course.objects.select_for_update().get(pk=course.pk)
@@ -136,10 +137,10 @@ def course_cancel(*, actor, course: Course, reason: str) -> Course:
     course.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     # Places held for accepted handovers are given back (the handovers stay open for their providers to withdraw).
     course.reservations.release(PlaceReservation.Release.CANCELLED)
-    audit(actor=actor, obj=course, action="change", changed=["status", "cancel_reason"], note=reason)
     return course
 
 
+@records_actor
 def record_free_places(
     *, actor, course: Course, free_places: int, note: str, now: datetime.datetime | None = None
 ) -> PlaceReport:
@@ -153,6 +154,7 @@ def record_free_places(
     return report
 
 
+@records_actor
 @transaction.atomic
 def course_report_free_places(*, actor, course: Course, free_places: int, note: str = "") -> PlaceReport:
     """Record the free places of a course now; the course shows the newest figure to the district."""
@@ -184,6 +186,7 @@ def course_report_free_places(*, actor, course: Course, free_places: int, note: 
     return record_free_places(actor=actor, course=course, free_places=free_places, note=note)
 
 
+@records_actor
 def course_take_place(*, actor, course: Course, note: str) -> None:
     """An enrolment takes one of the course's places: the reported figure goes down by one (never below 0).
 
@@ -194,6 +197,7 @@ def course_take_place(*, actor, course: Course, note: str) -> None:
     record_free_places(actor=actor, course=course, free_places=max(free - 1, 0), note=note)
 
 
+@records_actor
 def course_give_back_place(*, actor, course: Course, note: str) -> None:
     """An enrolled person left: the reported figure goes up by one (never above capacity minus enrolled).
 
@@ -216,15 +220,16 @@ PROVIDER_FIELDS = [
 ]
 
 
+@records_actor
 @transaction.atomic
 def provider_create(*, actor, data: dict[str, Any]) -> Provider:
     if not access.is_coordinator(actor):
         raise PermissionDenied
     provider = Provider.objects.create(**{key: data[key] for key in PROVIDER_FIELDS if key in data})
-    audit(actor=actor, obj=provider, action="add")
     return provider
 
 
+@records_actor
 @transaction.atomic
 def provider_update(*, actor, provider: Provider, data: dict[str, Any]) -> Provider:
     if not access.is_coordinator(actor):
@@ -234,7 +239,6 @@ def provider_update(*, actor, provider: Provider, data: dict[str, Any]) -> Provi
     for key in changed:
         setattr(provider, key, data[key])
     provider.save()
-    audit(actor=actor, obj=provider, action="change", changed=changed)
     return provider
 
 
@@ -250,14 +254,15 @@ VENUE_FIELDS = [
 ]
 
 
+@records_actor
 @transaction.atomic
 def venue_create(*, actor, provider: Provider, data: dict[str, Any]) -> Venue:
     _check_may_manage(actor, provider)
     venue = Venue.objects.create(provider=provider, **{key: data[key] for key in VENUE_FIELDS if key in data})
-    audit(actor=actor, obj=venue, action="add")
     return venue
 
 
+@records_actor
 @transaction.atomic
 def venue_update(*, actor, venue: Venue, data: dict[str, Any]) -> Venue:
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
@@ -266,16 +271,15 @@ def venue_update(*, actor, venue: Venue, data: dict[str, Any]) -> Venue:
     for key in changed:
         setattr(venue, key, data[key])
     venue.save()
-    audit(actor=actor, obj=venue, action="change", changed=changed)
     if "municipality" in changed:
         # Current and upcoming courses take the venue's new municipality; finished ones keep their history.
         for course in venue.courses.bookable().exclude(municipality=venue.municipality):
             course.municipality = venue.municipality
             course.save(update_fields=["municipality", "updated_at"])
-            audit(actor=actor, obj=course, action="change", changed=["municipality"], note=str(venue))
     return venue
 
 
+@records_actor
 @transaction.atomic
 def staff_account_create(
     *,
@@ -299,17 +303,16 @@ def staff_account_create(
         username=username, password=password, first_name=first_name, last_name=last_name, email=email
     )
     membership = Membership.objects.create(user=user, provider=provider, role=role)
-    audit(actor=actor, obj=membership, action="add")
     return membership
 
 
+@records_actor
 @transaction.atomic
 def membership_remove(*, actor, membership: Membership) -> None:
     """Take a person's access to the provider away; a login with no provider left is deactivated."""
     _check_may_manage(actor, membership.provider)
     if membership.user_id == actor.pk:
         raise ValidationError(_("You cannot remove your own access."))
-    audit(actor=actor, obj=membership, action="delete")
     membership.delete()
     # A login left without any role cannot do anything: switch it off, so it cannot be reused unnoticed.
     # Coordinators, county staff and superusers keep theirs.
@@ -317,7 +320,6 @@ def membership_remove(*, actor, membership: Membership) -> None:
     if access.role_of(user) == access.Role.NONE:
         user.is_active = False
         user.save(update_fields=["is_active"])
-        audit(actor=actor, obj=user, action="change", changed=["is_active"])
 
 
 def county_group(name: str) -> Group:

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from diepholz_coord import access
-from diepholz_coord.audit import audit
+from diepholz_coord.audit import records_actor
 from meetings.models import ActionItem, Body, Meeting
 from register.models import Department
 
@@ -88,6 +88,7 @@ def _clean_development(
     return cleaned, departments
 
 
+@records_actor
 @transaction.atomic
 def development_create(*, actor, data: dict[str, Any], departments: Iterable[Department]) -> Development:
     """A new development; every named department gets an open assessment. Coordinator only."""
@@ -97,10 +98,10 @@ def development_create(*, actor, data: dict[str, Any], departments: Iterable[Dep
     development.full_clean()
     development.save()
     Assessment.objects.bulk_create([Assessment(development=development, department=d) for d in departments])
-    audit(actor=actor, obj=development, action="add")
     return development
 
 
+@records_actor
 @transaction.atomic
 def development_update(
     *, actor, development: Development, data: dict[str, Any], departments: Iterable[Department]
@@ -127,10 +128,10 @@ def development_update(
     Assessment.objects.bulk_create(
         [Assessment(development=development, department=d) for d in departments if d.pk not in existing]
     )
-    audit(actor=actor, obj=development, action="change")
     return development
 
 
+@records_actor
 @transaction.atomic
 def assessment_save(
     *,
@@ -172,10 +173,10 @@ def assessment_save(
     assessment.assessed_by = actor
     assessment.assessed_at = now
     assessment.save()
-    audit(actor=actor, obj=assessment.development, action="change", note=f"assessment {assessment.department}")
     return assessment
 
 
+@records_actor
 @transaction.atomic
 def measure_create(
     *,
@@ -220,5 +221,4 @@ def measure_create(
     )
     item.full_clean()
     item.save()
-    audit(actor=actor, obj=development, action="change", note=f"measure {item.pk}")
     return item

@@ -11,6 +11,16 @@ class DiepholzCoordConfig(AppConfig):
         # Connect the login receivers: the session's idle refresh, whether the user must enter a code.
         from . import middleware_session, two_factor  # noqa: F401
         from .audit import audit_login
+        from .auditing import register_all
+
+        register_all()  # every model of the project's apps in django-auditlog (diepholz_coord.auditing)
+
+        from auditlog.models import LogEntry
+        from django.db.models.signals import pre_save
+
+        from .audit import fill_actor
+
+        pre_save.connect(fill_actor, sender=LogEntry, dispatch_uid="audit_fill_actor")
 
         def logged_in(sender, request, user, **kwargs):
             audit_login(request, user=user)

@@ -1,35 +1,47 @@
-"""Audit entries for services: Django's admin LogEntry, so every change also shows in the admin history."""
+"""The audit trail's entries that are not saves (django-auditlog records those, diepholz_coord.auditing): looks
+at and exports of personal data, logins and failed logins, two-factor events. And `records_actor`, which names
+the acting user of a service in the entries its saves write — also outside a request (commands, the worker)."""
 
 from __future__ import annotations
 
-import json
+import contextlib
+import functools
+from contextvars import ContextVar
 
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-ACTIONS = {"add": ADDITION, "change": CHANGE, "delete": DELETION}
+_actor: ContextVar = ContextVar("audit_actor", default=None)
 
 
-def audit(*, actor, obj: models.Model, action: str, changed: list[str] | None = None, note: str = "") -> None:
-    """Record who did what to which object; `changed` names the fields of a change."""
-    message: list[dict] = []
-    if action == "add":
-        message.append({"added": {}})
-    elif action == "change":
-        message.append({"changed": {"fields": changed or []}})
-    elif action == "delete":
-        message.append({"deleted": {}})
-    if note:
-        message.append({"note": note})
-    LogEntry.objects.create(
-        user_id=actor.pk,
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        action_flag=ACTIONS[action],
-        change_message=json.dumps(message),
-    )
+@contextlib.contextmanager
+def acting(actor):
+    """Entries written inside name `actor` (when the request has not named one already)."""
+    token = _actor.set(actor if getattr(actor, "is_authenticated", False) else None)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def records_actor(func):
+    """For services: their `actor` keyword argument is the acting user of the audit entries they cause."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with acting(kwargs.get("actor")):
+            return func(*args, **kwargs)
+
+    wrapper.records_actor = True
+    return wrapper
+
+
+def fill_actor(sender, instance, **kwargs) -> None:
+    """pre_save of auditlog's LogEntry (connected in diepholz_coord.apps)."""
+    actor = _actor.get()
+    if actor is not None and instance.actor_id is None:
+        instance.actor = actor
+        instance.actor_email = getattr(actor, "email", None)
 
 
 def audit_access(request, *, model, what: str, people: list[int], obj: models.Model | None = None, fmt: str = ""):

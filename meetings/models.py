@@ -7,7 +7,7 @@ broker or worker outage.
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -400,10 +400,11 @@ class ActionItem(models.Model):
 
 
 class CalendarToken(models.Model):
-    """The secret in a user's iCal feed URL. Replacing it invalidates the old URL."""
+    """The secret in a user's iCal feed URL, kept only as its SHA-256 hash: the address is shown once, when it is
+    created, and a stolen database holds no working address. Replacing it invalidates the old URL."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
-    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -412,3 +413,8 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        # The secret has 256 random bits: a fast hash is enough (nothing to guess a dictionary from).
+        return hashlib.sha256(secret.encode()).hexdigest()

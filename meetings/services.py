@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError
 
 from diepholz_coord import access
+from diepholz_coord.audit import records_actor
 from diepholz_coord.celery import app as celery_app
 
 from . import agenda, pdf, selectors
@@ -68,6 +70,7 @@ def _enqueue(task_name: str, meeting_id: int) -> None:
 # --- Agenda ---------------------------------------------------------------------------------------------------
 
 
+@records_actor
 def agenda_publish(*, meeting: Meeting, actor=None, today: datetime.date | None = None) -> bool:
     """Take the snapshot of the live district, fix the agenda and ask for its PDF. Idempotent.
 
@@ -103,6 +106,7 @@ def _figures(snapshot: dict | None) -> dict:
     return (snapshot or {}).get("sections", {})
 
 
+@records_actor
 def agenda_regenerate(*, meeting: Meeting, actor, today: datetime.date | None = None) -> list[str]:
     """ "Regenerate": take the live figures again and make a new PDF of the published agenda.
 
@@ -242,6 +246,7 @@ def _pdf_mail(kind: PdfKind, subject: str, template: str):
     return build
 
 
+@records_actor
 def item_propose(*, meeting: Meeting, actor, title: str, description: str = "") -> AgendaItem:
     if not selectors.may_propose_item(actor, meeting):
         raise PermissionDenied
@@ -264,6 +269,7 @@ def item_propose(*, meeting: Meeting, actor, title: str, description: str = "") 
         )
 
 
+@records_actor
 @transaction.atomic
 def item_update(*, item: AgendaItem, actor, slot_start, slot_end, presenter: str) -> AgendaItem:
     """The time slot and presenter of an agenda item (shown on the page and in the PDFs)."""
@@ -276,6 +282,7 @@ def item_update(*, item: AgendaItem, actor, slot_start, slot_end, presenter: str
     return item
 
 
+@records_actor
 @transaction.atomic
 def item_delete(*, item: AgendaItem, actor) -> None:
     _check_coordinator(actor)
@@ -296,6 +303,7 @@ def _check_not_final(meeting: Meeting) -> None:
         raise ValidationError(_("The minutes are final and can no longer be changed."))
 
 
+@records_actor
 def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], str]) -> int:
     """Record present/excused/absent per invited provider or person; an empty status removes the record."""
     _check_coordinator(actor)
@@ -321,6 +329,7 @@ def attendance_save(*, meeting: Meeting, actor, statuses: dict[tuple[str, int], 
     return len(statuses)
 
 
+@records_actor
 def minutes_save(*, item: AgendaItem, actor, notes: str, decisions: str) -> MinutesEntry | None:
     """Save an item's notes and decisions (typed: the page saves them as they are typed, so two saves of the same
     item can overlap). One transaction; the meeting's row is locked first (PostgreSQL), and a save that still
@@ -345,6 +354,7 @@ def minutes_save(*, item: AgendaItem, actor, notes: str, decisions: str) -> Minu
     return None  # not reached
 
 
+@records_actor
 @transaction.atomic
 def action_item_create(*, meeting: Meeting, actor, data: dict[str, Any]) -> ActionItem:
     _check_coordinator(actor)
@@ -360,6 +370,7 @@ def action_item_create(*, meeting: Meeting, actor, data: dict[str, Any]) -> Acti
     return item
 
 
+@records_actor
 @transaction.atomic
 def action_item_done(*, item: ActionItem, actor, done: bool = True) -> ActionItem:
     """Owners (their provider's staff, the person) and the coordinator mark an item done, or open again."""
@@ -371,6 +382,7 @@ def action_item_done(*, item: ActionItem, actor, done: bool = True) -> ActionIte
     return item
 
 
+@records_actor
 def minutes_finalise(*, meeting: Meeting, actor) -> None:
     """Lock the minutes, render their PDF in the background and e-mail it to the invitees."""
     _check_coordinator(actor)
@@ -487,6 +499,7 @@ RULE_FIELDS = frozenset({
 })  # fmt: skip
 
 
+@records_actor
 def series_save(*, actor, series: MeetingSeries | None, data: dict[str, Any]) -> tuple[MeetingSeries, int]:
     """Create or change a series (data: the cleaned fields and the invitees), then plan its coming meetings."""
     from .planning import plan_series
@@ -525,6 +538,7 @@ def series_save(*, actor, series: MeetingSeries | None, data: dict[str, Any]) ->
     return series, plan_series(series)
 
 
+@records_actor
 def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, moved_reason: str, cancelled: bool):
     """Move one meeting or cancel it. A held meeting or final minutes are history and stay as they are.
 
@@ -564,14 +578,21 @@ def meeting_update(*, meeting: Meeting, actor, day, start, end, location: str, m
     return meeting
 
 
-def calendar_token_get_or_create(*, user) -> CalendarToken:
-    """The user's secret iCal token (created on first use)."""
-    token, _created = CalendarToken.objects.get_or_create(user=user)
-    return token
-
-
 @transaction.atomic
-def calendar_token_renew(*, user) -> CalendarToken:
-    """A new secret for the user's iCal address; the old address stops working at once."""
+def calendar_token_create(*, user) -> str:
+    """A new secret iCal address for the user (an older one stops working at once). Returns the secret: only its
+    hash is stored, so this is the one moment it can be shown."""
+    secret = secrets.token_urlsafe(32)
     CalendarToken.objects.filter(user=user).delete()
-    return CalendarToken.objects.create(user=user)
+    CalendarToken.objects.create(user=user, token_hash=CalendarToken.hash_secret(secret))
+    return secret
+
+
+def calendar_token_owner(secret: str):
+    """The active user whose calendar address has this secret, or None."""
+    token = (
+        CalendarToken.objects.select_related("user")
+        .filter(token_hash=CalendarToken.hash_secret(secret), user__is_active=True)
+        .first()
+    )
+    return token.user if token is not None else None

@@ -363,27 +363,30 @@ def action_item_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(*MEETING_ROLES)
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    """The user's private iCal address (subscribe in Outlook, Thunderbird, a phone)."""
-    token = services.calendar_token_get_or_create(user=request.user)
-    url = request.build_absolute_uri(reverse("meetings:ical_feed", args=[token.token]))
-    return render(request, "meetings/calendar.html", {"feed_url": url})
+    """The user's private iCal address (subscribe in Outlook, Thunderbird, a phone): whether there is one, and a
+    button that creates a new one."""
+    token = CalendarToken.objects.filter(user=request.user).first()
+    return render(request, "meetings/calendar.html", {"token": token})
 
 
 @require_POST
 @require_role(*MEETING_ROLES)
 def calendar_reset(request: HttpRequest) -> HttpResponse:
-    services.calendar_token_renew(user=request.user)
-    messages.success(request, _("A new calendar address was created; the old one no longer works."))
-    return redirect("meetings:calendar")
+    """A new address, shown in this answer only (the database keeps its hash); the old one stops working."""
+    had_one = CalendarToken.objects.filter(user=request.user).exists()
+    secret = services.calendar_token_create(user=request.user)
+    url = request.build_absolute_uri(reverse("meetings:ical_feed", args=[secret]))
+    token = CalendarToken.objects.get(user=request.user)
+    return render(request, "meetings/calendar.html", {"token": token, "feed_url": url, "replaced": had_one})
 
 
 @login_not_required
 def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The meetings of the token's owner as iCalendar; the token in the URL is the only credential."""
-    owner = CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
-    if owner is None or access.role_of(owner.user) == Role.NONE:
+    owner = services.calendar_token_owner(token)
+    if owner is None or access.role_of(owner) == Role.NONE:
         raise Http404
-    body = calendar.feed(user=owner.user, base_url=request.build_absolute_uri("/").rstrip("/"))
+    body = calendar.feed(user=owner, base_url=request.build_absolute_uri("/").rstrip("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sitzungen.ics"'
     response["Cache-Control"] = "private, max-age=300"

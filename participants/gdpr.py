@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from diepholz_coord import access
+from diepholz_coord.audit import records_actor
 
 from .models import Consent, CourseWish, Enrollment, Participant, RetentionRun, TimeOfDay
 from .signals import participant_erasing
@@ -222,6 +223,7 @@ def _audit_trail(participant: Participant) -> list[dict[str, Any]]:
     return trail
 
 
+@records_actor
 def participant_export_data(*, actor, participant: Participant) -> dict[str, Any]:
     """Everything stored about one person, for an access request (Art. 15 GDPR). JSON-serialisable.
 
@@ -386,6 +388,7 @@ def may_export_data(user, participant: Participant) -> bool:
     return access.may_manage_provider(user, participant.provider_id)
 
 
+@records_actor
 @transaction.atomic
 def participant_erase(*, actor, participant: Participant) -> None:
     """Erase the person's data by anonymisation (Art. 17 GDPR), keeping the district's figures."""

@@ -41,6 +41,7 @@ from courses.imports import (
 )
 from courses.models import Provider
 from diepholz_coord import access
+from diepholz_coord.audit import records_actor
 
 from . import services
 from .forms import FIRST_BIRTH_YEAR, ParticipantForm
@@ -256,6 +257,7 @@ def _duplicate_errors(valid: list[tuple[int, dict[str, Any]]]) -> list[RowError]
     return errors
 
 
+@records_actor
 def participants_import(*, actor, provider: Provider, upload, confirm_duplicates: bool = False) -> ImportResult:
     """Register every person of the file for the provider, or nobody: raises ImportFileError or ImportRejected.
 

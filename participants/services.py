@@ -19,6 +19,7 @@ from courses import services as course_services
 from courses.models import Course, PlaceReservation, Provider
 from courses.places import require_room
 from diepholz_coord import access
+from diepholz_coord.audit import records_actor
 
 from . import selectors
 from .models import Consent, CourseWish, Enrollment, Participant
@@ -81,6 +82,7 @@ def possible_duplicates(*, first_name: str, last_name: str, birth_year: int | No
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
 
+@records_actor
 @transaction.atomic
 def participant_register(*, actor, provider: Provider, data: dict[str, Any]) -> Participant:
     if not access.may_report_places(actor, provider.pk):  # coordinator, or admin/staff of the provider
@@ -91,6 +93,7 @@ def participant_register(*, actor, provider: Provider, data: dict[str, Any]) -> 
     return participant
 
 
+@records_actor
 @transaction.atomic
 def participant_update(*, actor, participant: Participant, data: dict[str, Any]) -> Participant:
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -104,6 +107,7 @@ def participant_update(*, actor, participant: Participant, data: dict[str, Any])
     return participant
 
 
+@records_actor
 @transaction.atomic
 def consent_record(*, actor, participant: Participant, data: dict[str, Any]) -> Consent:
     _require_owner(actor, participant)
@@ -120,6 +124,7 @@ def consent_record(*, actor, participant: Participant, data: dict[str, Any]) -> 
     return consent
 
 
+@records_actor
 @transaction.atomic
 def consent_revoke(*, actor, consent: Consent, on: datetime.date | None = None) -> Consent:
     """Revocation takes effect at once: from now on the recipient sees the pseudonymised profile only."""
@@ -165,6 +170,7 @@ def _check_course_for(actor, participant: Participant, course: Course) -> None:
             )
 
 
+@records_actor
 @transaction.atomic
 def enrollment_add_to_waiting_list(*, actor, participant: Participant, course: Course) -> Enrollment:
     _check_course_for(actor, participant, course)
@@ -175,6 +181,7 @@ def enrollment_add_to_waiting_list(*, actor, participant: Participant, course: C
     return enrollment
 
 
+@records_actor
 @transaction.atomic
 def enrollment_enrol(*, actor, participant: Participant, course: Course) -> Enrollment:
     """Give the person a place. Never more enrolled (and reserved) than the capacity, also when two people click
@@ -210,6 +217,7 @@ def enrollment_enrol(*, actor, participant: Participant, course: Course) -> Enro
     return enrollment
 
 
+@records_actor
 @transaction.atomic
 def enrollment_withdraw(*, actor, enrollment: Enrollment, on: datetime.date | None = None) -> Enrollment:
     """Leave the waiting list or the course; a place taken in the course is free again."""
@@ -229,6 +237,7 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment, on: datetime.date | No
     return enrollment
 
 
+@records_actor
 @transaction.atomic
 def enrollment_complete(
     *, actor, enrollment: Enrollment, level_reached: int | None, exam_result: str = "", on=None
@@ -255,6 +264,7 @@ def enrollment_complete(
     return enrollment
 
 
+@records_actor
 @transaction.atomic
 def wish_create(*, actor, participant: Participant, data: dict[str, Any]) -> CourseWish:
     _require_owner(actor, participant)
@@ -267,6 +277,7 @@ def wish_create(*, actor, participant: Participant, data: dict[str, Any]) -> Cou
     return wish
 
 
+@records_actor
 @transaction.atomic
 def wish_withdraw(*, actor, wish: CourseWish) -> CourseWish:
     wish = CourseWish.objects.select_for_update().select_related("participant").get(pk=wish.pk)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Provider
 from diepholz_coord import access
-from diepholz_coord.audit import audit
+from diepholz_coord.audit import records_actor
 from meetings.models import Body, Meeting
 
 from .models import Actor, Department, Workflow, WorkflowStep, WorkflowVersion, contact_of
@@ -150,10 +150,10 @@ def _save_version(
 ) -> WorkflowVersion:
     saved = WorkflowVersion.objects.create(workflow=workflow, number=number, created_by=actor, **version)
     WorkflowStep.objects.bulk_create([WorkflowStep(version=saved, **step) for step in steps])
-    audit(actor=actor, obj=saved, action="add", note=f"version {number}")
     return saved
 
 
+@records_actor
 @transaction.atomic
 def workflow_create(
     *,
@@ -174,10 +174,10 @@ def workflow_create(
         errors["title"] = _("A workflow with this title exists already; change that one instead.")
     version, cleaned_steps = _clean_all(version_data, steps, latest=None, today=today, errors=errors)
     workflow = Workflow.objects.create(title=title)
-    audit(actor=actor, obj=workflow, action="add")
     return _save_version(actor=actor, workflow=workflow, number=1, version=version, steps=cleaned_steps)
 
 
+@records_actor
 @transaction.atomic
 def workflow_version_create(
     *,

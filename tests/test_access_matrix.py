@@ -173,7 +173,16 @@ POST_CASES = [(name, role) for name in POST_MATRIX for role in ROLES]
 
 # Every model of the project's apps, the users and groups, the admin history and both audit logs: a model added
 # later is covered without touching this test. Sessions and login lockouts are bookkeeping of the request itself.
-SNAPSHOT_APPS = ("courses", "participants", "transitions", "meetings", "register", "developments", "auditlog")
+SNAPSHOT_APPS = (
+    "diepholz_coord",
+    "courses",
+    "participants",
+    "transitions",
+    "meetings",
+    "register",
+    "developments",
+    "auditlog",
+)
 SNAPSHOT_MODELS = ("auth.user", "auth.group", "admin.logentry")
 
 

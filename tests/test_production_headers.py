@@ -232,6 +232,10 @@ def test_plain_http_is_redirected_without_hsts_and_server_header(server):
 def test_calendar_feed_keeps_its_private_cache_and_its_token_stays_out_of_the_access_log(server):
     status, _headers, body = server.request("GET", "/sitzungen/kalender/")
     assert status == 200
+    status, _headers, body = server.request(
+        "POST", "/sitzungen/kalender/neu/", body={"csrfmiddlewaretoken": server.cookies["csrftoken"]}
+    )
+    assert status == 200
     feed_path = urllib.parse.urlsplit(re.search(rb'value="([^"]+\.ics)"', body).group(1).decode()).path
     token = feed_path.rsplit("/", 1)[1].removesuffix(".ics")
     assert len(token) >= 20

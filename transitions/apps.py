@@ -7,12 +7,6 @@ class TransitionsConfig(AppConfig):
     verbose_name = _("Transitions")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
-        from . import models
-
-        auditlog.register(models.Handover)
-
         from participants.signals import consent_revoked, participant_erasing
 
         from . import services

@@ -30,6 +30,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from courses.models import Course, Membership, PlaceReservation, reservation_held_until
 from courses.places import require_room
 from diepholz_coord import access
+from diepholz_coord.audit import records_actor
 from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.models import Consent, Enrollment, Participant
@@ -169,6 +170,7 @@ def has_valid_consent(handover: Handover, today: datetime.date | None = None) ->
     )
 
 
+@records_actor
 @transaction.atomic
 def handover_propose(
     *,
@@ -229,6 +231,7 @@ def handover_propose(
     return handover
 
 
+@records_actor
 @transaction.atomic
 def handover_update_checklist(*, actor, handover: Handover, data: dict[str, Any]) -> Handover:
     handover = _lock(handover)
@@ -248,6 +251,7 @@ def handover_update_checklist(*, actor, handover: Handover, data: dict[str, Any]
     return handover
 
 
+@records_actor
 @transaction.atomic
 def handover_set_agreed_in(*, actor, handover: Handover, meeting=None) -> Handover:
     """Record the meeting the handover was agreed in (or none). The coordination keeps the meetings' record, so
@@ -266,6 +270,7 @@ def handover_set_agreed_in(*, actor, handover: Handover, meeting=None) -> Handov
     return handover
 
 
+@records_actor
 @transaction.atomic
 def handover_offer(*, actor, handover: Handover, to_course: Course | None = None, note: str = "") -> Handover:
     """Offer the person to the receiving provider (a specific course); that provider is told by e-mail.
@@ -300,6 +305,7 @@ def _release(handover: Handover, reason: str) -> None:
         PlaceReservation.objects.filter(pk=handover.reservation_id).release(reason)
 
 
+@records_actor
 @transaction.atomic
 def handover_accept(*, actor, handover: Handover, note: str = "") -> Handover:
     """The receiver takes the person: a place in the course is reserved for them until they start.
@@ -321,6 +327,7 @@ def handover_accept(*, actor, handover: Handover, note: str = "") -> Handover:
     return handover
 
 
+@records_actor
 @transaction.atomic
 def handover_decline(*, actor, handover: Handover, reason: str) -> Handover:
     handover = _lock(handover)
@@ -336,6 +343,7 @@ def handover_decline(*, actor, handover: Handover, reason: str) -> Handover:
     return handover
 
 
+@records_actor
 @transaction.atomic
 def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
     """The person has started: the reserved place becomes their enrolment in the receiving course."""
@@ -378,6 +386,7 @@ def handover_start(*, actor, handover: Handover, note: str = "") -> Handover:
     return handover
 
 
+@records_actor
 @transaction.atomic
 def handover_withdraw(*, actor, handover: Handover, note: str = "") -> Handover:
     handover = _lock(handover)
@@ -398,6 +407,7 @@ def _withdraw(handover: Handover, actor, note: str) -> Handover:
     return handover
 
 
+@records_actor
 @transaction.atomic
 def handover_no_show(*, actor, handover: Handover, note: str = "") -> Handover:
     handover = _lock(handover)
@@ -411,6 +421,7 @@ def handover_no_show(*, actor, handover: Handover, note: str = "") -> Handover:
     return handover
 
 
+@records_actor
 def on_participant_erasing(sender, *, participant, actor, **kwargs) -> None:
     """participants.signals.participant_erasing: an erased person's open handovers are withdrawn (their reserved
     places given back), inside the erasure's transaction."""
@@ -418,12 +429,14 @@ def on_participant_erasing(sender, *, participant, actor, **kwargs) -> None:
         _withdraw(_lock(handover), actor, _("The person's data was erased (GDPR)."))
 
 
+@records_actor
 def on_consent_revoked(sender, *, consent, actor, **kwargs) -> None:
     """participants.signals.consent_revoked: a decoupled side effect of the revocation (same transaction)."""
     if consent.recipient_id is not None:
         handovers_consent_revoked(actor=actor, consent=consent)
 
 
+@records_actor
 def handovers_consent_revoked(*, actor, consent) -> int:
     """A consent to hand over was revoked: every open handover of the person to that provider now waits for a
     consent. The case history records it and the giving side is told by e-mail. Returns how many."""

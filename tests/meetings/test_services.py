@@ -1,6 +1,7 @@
 """Publishing, the sweep, invitations exactly once, action items on the provider home page, the iCal feed."""
 
 import datetime
+import re
 
 import icalendar
 import pytest
@@ -132,8 +133,9 @@ def test_ical_feed_lists_only_the_users_meetings(world, series, client):
     visible = make_meeting(series, days_ahead=10)
     other_series = MeetingSeriesFactory(name="Aktionsplan intern")
     hidden = make_meeting(other_series, days_ahead=12)
-    token = CalendarToken.objects.create(user=world.users.a_staff)
-    response = client.get(reverse("meetings:ical_feed", args=[token.token]))
+    token = services.calendar_token_create(user=world.users.a_staff)
+    assert not CalendarToken.objects.filter(token_hash__contains=token).exists()  # only its hash is stored
+    response = client.get(reverse("meetings:ical_feed", args=[token]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(response.content)
     events = list(calendar.walk("VEVENT"))
@@ -142,13 +144,16 @@ def test_ical_feed_lists_only_the_users_meetings(world, series, client):
     assert str(events[0]["UID"]) == f"meeting-{visible.pk}@diepholz-kurse"
     assert f"/sitzungen/{hidden.pk}/" not in response.content.decode()
     # B's admin is not invited: an empty calendar. A wrong or replaced token: 404.
-    token_b = CalendarToken.objects.create(user=world.users.b_admin)
-    assert not Calendar_events(client, token_b.token)
+    token_b = services.calendar_token_create(user=world.users.b_admin)
+    assert not Calendar_events(client, token_b)
     assert client.get(reverse("meetings:ical_feed", args=["falsch"])).status_code == 404
     client.force_login(world.users.a_staff)
-    client.post(reverse("meetings:calendar_reset"))
+    response = client.post(reverse("meetings:calendar_reset"))
     client.logout()
-    assert client.get(reverse("meetings:ical_feed", args=[token.token])).status_code == 404
+    assert client.get(reverse("meetings:ical_feed", args=[token])).status_code == 404
+    # The new address is in the answer to the button, and works.
+    new = re.search(r'value="[^"]*/sitzungen/ical/([^"/]+)\.ics"', response.content.decode()).group(1)
+    assert new != token and Calendar_events(client, new)
 
 
 def Calendar_events(client, token):  # noqa: N802 - reads like a noun in the assertion
@@ -183,7 +188,7 @@ def test_meeting_pages_query_counts_do_not_grow(world, series, client):
     from meetings import agenda, pdf
 
     client.force_login(world.users.coordinator)
-    token = CalendarToken.objects.create(user=world.users.coordinator).token
+    token = services.calendar_token_create(user=world.users.coordinator)
 
     def count(meeting):
         counts = []
@@ -279,8 +284,8 @@ def test_move_and_cancel_a_meeting(world, series, client):
     assert meeting.status == Meeting.Status.CANCELLED
     # A cancelled meeting is not published when its day comes, and the feed says it is cancelled.
     assert services.agenda_publish_due(today=meeting.agenda_due_on) == 0
-    token = CalendarToken.objects.create(user=world.users.a_staff)
-    assert b"STATUS:CANCELLED" in client.get(reverse("meetings:ical_feed", args=[token.token])).content
+    token = services.calendar_token_create(user=world.users.a_staff)
+    assert b"STATUS:CANCELLED" in client.get(reverse("meetings:ical_feed", args=[token])).content
 
 
 # --- Review findings: background work that must not mail wrongly, lose agendas or stop -------------------
