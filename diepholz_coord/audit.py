@@ -47,12 +47,13 @@ def fill_actor(sender, instance, **kwargs) -> None:
 def audit_access(request, *, model, what: str, people: list[int], obj: models.Model | None = None, fmt: str = ""):
     """Who saw or exported which personal data, in the audit log (django-auditlog, action "access"): a list, a
     course's roster, an export — with the number of people and their keys, the format and the address
-    (diepholz_coord.client_ip). One INSERT."""
+    (diepholz_coord.client_ip). Two INSERTs (the entry, its people)."""
     from auditlog.models import LogEntry
 
     from .client_ip import client_ip
+    from .models import AuditedPerson
 
-    LogEntry.objects.create(
+    entry = LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(model),
         object_pk=str(obj.pk) if obj is not None else "",
         object_id=obj.pk if obj is not None else None,
@@ -62,10 +63,18 @@ def audit_access(request, *, model, what: str, people: list[int], obj: models.Mo
         remote_addr=client_ip(request),
         additional_data={"what": what, "count": len(people), "people": people, "format": fmt, "path": request.path},
     )
+    if people:
+        AuditedPerson.objects.bulk_create([AuditedPerson(entry=entry, participant_id=pk) for pk in people])
 
 
 def audit_login(request, *, user=None, username: str = "", failed: bool = False) -> None:
     """A login, or a failed one (with the username tried), in the audit log with the client's address."""
+    audit_event(request, what="login_failed" if failed else "login", user=user, username=username)
+
+
+def audit_event(request, *, what: str, user=None, username: str = "") -> None:
+    """An event of a login (diepholz_coord.audit_trail.LOGIN_EVENTS): who, from where; `username` when the login
+    is not known."""
     from auditlog.models import LogEntry
     from django.contrib.auth import get_user_model
 
@@ -79,5 +88,5 @@ def audit_login(request, *, user=None, username: str = "", failed: bool = False)
         action=LogEntry.Action.ACCESS,
         actor=user,
         remote_addr=client_ip(request) if request is not None else None,
-        additional_data={"what": "login_failed" if failed else "login"},
+        additional_data={"what": what},
     )

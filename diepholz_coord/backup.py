@@ -30,7 +30,7 @@ from django.db import transaction
 
 FORMAT = "diepholz-backup/2"
 # What the archive holds: these apps entirely, plus users, groups and the admin history.
-APPS = ("courses", "participants", "transitions", "meetings", "register", "developments", "auditlog")
+APPS = ("courses", "participants", "transitions", "meetings", "register", "developments", "auditlog", "diepholz_coord")
 MODELS = ("auth.user", "auth.group", "admin.logentry")
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import two_factor
+from .audit import audit_event
 from .forms import posted, safe_next
 from .two_factor_forms import CodeForm, SetupCodeForm
 
@@ -44,6 +45,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         result = two_factor.verify_code(user=request.user, code=form.cleaned_data["code"])
         if isinstance(result, two_factor.CodeRefused):
+            audit_event(request, what="two_factor_code_failed", user=request.user)
             form.add_error(
                 "code",
                 _("Too many wrong codes in a row. Wait a minute, then enter the current code from your app.")
@@ -51,6 +53,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 else _("This code is not right. Enter the current six-digit code from your app, or a recovery code."),
             )
         else:
+            recovery = not isinstance(result, TOTPDevice)
+            audit_event(request, what="two_factor_recovery_code" if recovery else "two_factor_code", user=request.user)
             two_factor.complete_login(request, result)
             return redirect(_next_url(request))
     return render(
@@ -90,6 +94,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             )
         else:
             device, codes = confirmed
+            audit_event(request, what="two_factor_setup", user=user)
             two_factor.complete_login(request, device)
             request.session[two_factor.NEW_CODES_SESSION_KEY] = codes
             return redirect(_with_next(request, "two_factor_recovery_codes"))
@@ -119,6 +124,7 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
     codes = request.session.pop(two_factor.NEW_CODES_SESSION_KEY, None)
     if codes is None and request.method == "POST":
         codes = two_factor.recovery_codes_renew(user=request.user)
+        audit_event(request, what="two_factor_recovery_codes", user=request.user)
     return render(
         request,
         "registration/two_factor_recovery_codes.html",

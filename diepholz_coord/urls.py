@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import two_factor_views, views
+from . import two_factor_views, views, views_audit
 from .forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
@@ -15,6 +15,8 @@ handler500 = "diepholz_coord.middleware_outage.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("protokoll/", views_audit.audit_log, name="audit_log"),
+    path("protokoll/export/", views_audit.audit_export, name="audit_export"),
     path("", include("courses.urls")),
     path("", include("participants.urls")),
     path("", include("transitions.urls")),

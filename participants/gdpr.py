@@ -163,7 +163,7 @@ def _wish_entries(wish: CourseWish) -> list[dict[str, Any]]:
     ]
 
 
-def _audit_condition(participant: Participant) -> Q:
+def audit_condition(participant: Participant) -> Q:
     """Audit entries of the person and of their consents, enrollments and wishes — also of related rows that have
     been deleted since (found through the "participant" value of their creation entry)."""
     condition = Q(content_type=ContentType.objects.get_for_model(Participant), object_id=participant.pk)
@@ -199,7 +199,7 @@ def _field_label(model: type[models.Model] | None, name: str) -> str:
 
 def _audit_trail(participant: Participant) -> list[dict[str, Any]]:
     entries = (
-        AuditEntry.objects.filter(_audit_condition(participant))
+        AuditEntry.objects.filter(audit_condition(participant))
         .select_related("actor", "content_type")
         .order_by("timestamp", "pk")
     )
@@ -315,7 +315,7 @@ def _rewrite_audit_trail(participant: Participant) -> None:
         ):
             repr_by_object[(content_type.pk, obj.pk)] = str(obj)
 
-    entries = list(AuditEntry.objects.filter(_audit_condition(participant)))
+    entries = list(AuditEntry.objects.filter(audit_condition(participant)))
     for entry in entries:
         entry.object_repr = repr_by_object.get((entry.content_type_id, entry.object_id), participant.code)
         entry.changes = _masked_changes(entry.changes)
@@ -446,7 +446,7 @@ def retention_runs(*, limit: int = 50):
 def audit_trail_with_values(participant: Participant, *, limit: int = 500) -> list[dict[str, Any]]:
     """The audit trail for the coordinator's page: like the export's, with old and new values per field."""
     entries = (
-        AuditEntry.objects.filter(_audit_condition(participant))
+        AuditEntry.objects.filter(audit_condition(participant))
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")[:limit]
     )

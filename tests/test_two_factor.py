@@ -11,6 +11,7 @@ from binascii import unhexlify
 from types import SimpleNamespace
 
 import pytest
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -99,6 +100,7 @@ def test_coordinator_sets_up_the_app_after_the_password_then_gets_recovery_codes
     assert_sent_to(confirmed, "two_factor_recovery_codes")
     device = TOTPDevice.objects.get(user=coordinator)
     assert device.confirmed and device.key == key
+    assert _events(coordinator) == ["two_factor_setup"]
     shown = client.get(confirmed.url)
     codes = shown_codes(shown)
     assert len(codes) == 10 == StaticToken.objects.filter(device__user=coordinator).count()
@@ -141,6 +143,8 @@ def test_later_logins_ask_for_a_code_and_refuse_a_wrong_one_in_german(world, cli
     client.post(reverse("logout"))
     password_login(client, admin_a)
     assert client.post(reverse("two_factor_verify"), {"code": app_code(key, clock.now)}).status_code == 400
+    # Each code entered is in the audit trail, with the login it was for.
+    assert _events(admin_a) == ["two_factor_code_failed", "two_factor_code", "two_factor_code_failed"]
 
 
 @pytest.mark.django_db
@@ -169,6 +173,7 @@ def test_a_recovery_code_logs_in_once(world, client, required, clock):
     password_login(client, coordinator)
     used = client.post(reverse("two_factor_verify"), {"code": printed})
     assert used.status_code == 400 and "Dieser Code stimmt nicht" in used.content.decode()
+    assert _events(coordinator) == ["two_factor_recovery_code", "two_factor_code_failed"]
     assert_sent_to(client.get(reverse("home")), "two_factor_verify")
 
 
@@ -185,6 +190,15 @@ def test_new_recovery_codes_replace_the_old_ones(world, client, required, clock)
     assert len(new_codes) == 10
     assert set(StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)) == set(new_codes)
     assert not set(old_codes) & set(new_codes)
+    assert _events(coordinator) == ["two_factor_code", "two_factor_recovery_codes"]
+
+
+def _events(user) -> list[str]:
+    """The two-factor events of the user in the audit trail, oldest first."""
+    entries = LogEntry.objects.filter(
+        actor=user, action=LogEntry.Action.ACCESS, additional_data__what__startswith="two_factor"
+    )
+    return [entry.additional_data["what"] for entry in entries.order_by("pk")]
 
 
 @pytest.mark.django_db
