@@ -127,6 +127,9 @@ def _short(value: Any) -> str:
 
 def row(entry: LogEntry) -> dict[str, Any]:
     model = entry.content_type.model_class() if entry.content_type_id else None
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    # A look at a list has no single record: its name (the "what") is in the details already.
+    shown = "" if entry.object_pk == "" and entry.object_repr == data.get("what") else entry.object_repr
     return {
         "entry": entry,
         "when": timezone.localtime(entry.timestamp),
@@ -134,7 +137,7 @@ def row(entry: LogEntry) -> dict[str, Any]:
         "address": entry.remote_addr or "",
         "action": str(ACTIONS.get(entry.action, entry.get_action_display())),
         "type": capfirst(str(model._meta.verbose_name)) if model else "",
-        "object": entry.object_repr,
+        "object": shown,
         "details": details(entry),
     }
 

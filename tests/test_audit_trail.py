@@ -98,7 +98,7 @@ def test_the_trail_per_person_shows_every_look_and_change_and_only_theirs(world,
     assert looks and looks <= shown
     b_list = LogEntry.objects.get(actor=world.users.b_admin, additional_data__what="participant_list")
     assert b_list.pk not in shown
-    assert "Teilnehmendenliste · 1 Person<" in body
+    assert "Teilnehmendenliste · 1 Person<" in body and "participant_list" not in body
     # Per user: only B's admin's entries.
     response = client.get(reverse("audit_log"), {"user": world.users.b_admin.pk})
     shown = {int(pk) for pk in re.findall(r'data-entry="(\d+)"', response.content.decode())}
