@@ -25,7 +25,10 @@ def meeting_a(world, *, final: bool = False):
         },
     )
     series.invited_providers.add(world.provider_a)
-    starts = timezone.now() - datetime.timedelta(days=1)
+    # Yesterday at 10:00 local time: past whatever the hour (at 22:30 "now minus a day" would end after midnight,
+    # and the edit form's end time would lie before its start).
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    starts = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(10)))
     meeting = Meeting.objects.create(
         series=series,
         occurrence=starts.date() - datetime.timedelta(days=Meeting.objects.count()),
