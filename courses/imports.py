@@ -561,25 +561,45 @@ def table_response(
     extra_sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = (),
 ) -> HttpResponse:
     """A download: CSV (UTF-8 with BOM, ";" – opens correctly in German Excel) or XLSX (bold, frozen header)."""
-    filename = _filename(stem, fmt)
+    content_type = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(content_type=content_type)
+    write_table(response, fmt=fmt, headers=headers, rows=rows, sheet_title=sheet_title, extra_sheets=extra_sheets)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, fmt)}"'
+    return response
+
+
+def write_table(
+    stream,
+    *,
+    fmt: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    sheet_title: str,
+    extra_sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = (),
+) -> None:
+    """The table into a binary stream (a response, a file), row by row for CSV; `table_response`'s format."""
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        text.write("\ufeff")
+        writer = csv.writer(text, delimiter=CSV_DELIMITER, lineterminator="\r\n")
         writer.writerow(headers)
         for row in rows:
             writer.writerow([_csv_value(value) for value in row])
+        text.detach()
     else:
         workbook = openpyxl.Workbook(write_only=True)
         for title, sheet_headers, sheet_rows in ((sheet_title, headers, rows), *extra_sheets):
             _write_sheet(workbook, title, sheet_headers, sheet_rows)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        if getattr(stream, "seekable", lambda: False)():
+            workbook.save(stream)
+        else:  # a zip file needs to seek: a response gets the finished file
+            buffer = io.BytesIO()
+            workbook.save(buffer)
+            stream.write(buffer.getvalue())
 
 
 def _write_sheet(workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -48,9 +48,26 @@ def audit_access(request, *, model, what: str, people: list[int], obj: models.Mo
     """Who saw or exported which personal data, in the audit log (django-auditlog, action "access"): a list, a
     course's roster, an export — with the number of people and their keys, the format and the address
     (diepholz_coord.client_ip). Two INSERTs (the entry, its people)."""
+    from .client_ip import client_ip
+
+    record_access(
+        actor=request.user if request.user.is_authenticated else None,
+        remote_addr=client_ip(request),
+        path=request.path,
+        model=model,
+        what=what,
+        people=people,
+        obj=obj,
+        fmt=fmt,
+    )
+
+
+def record_access(
+    *, actor, remote_addr: str | None, path: str, model, what: str, people: list[int], obj=None, fmt: str = ""
+) -> None:
+    """`audit_access` without a request: for commands (`path` names the command, `actor` may be None)."""
     from auditlog.models import LogEntry
 
-    from .client_ip import client_ip
     from .models import AuditedPerson
 
     entry = LogEntry.objects.create(
@@ -59,9 +76,9 @@ def audit_access(request, *, model, what: str, people: list[int], obj: models.Mo
         object_id=obj.pk if obj is not None else None,
         object_repr=str(obj)[:200] if obj is not None else what,
         action=LogEntry.Action.ACCESS,
-        actor=request.user if request.user.is_authenticated else None,
-        remote_addr=client_ip(request),
-        additional_data={"what": what, "count": len(people), "people": people, "format": fmt, "path": request.path},
+        actor=actor,
+        remote_addr=remote_addr,
+        additional_data={"what": what, "count": len(people), "people": people, "format": fmt, "path": path},
     )
     if people:
         AuditedPerson.objects.bulk_create([AuditedPerson(entry=entry, participant_id=pk) for pk in people])

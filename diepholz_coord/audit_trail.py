@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,6 +31,7 @@ ACTIONS = {
     LogEntry.Action.DELETE: gettext_lazy("deleted"),
     LogEntry.Action.ACCESS: gettext_lazy("viewed or exported"),
 }
+M2M = {"add": gettext_lazy("added"), "delete": gettext_lazy("removed"), "clear": gettext_lazy("cleared")}
 WHAT = {
     "participant_list": gettext_lazy("participant list"),
     "participant_export": gettext_lazy("participant export"),
@@ -90,11 +92,13 @@ def _changes(entry: LogEntry) -> dict:
     return changes if isinstance(changes, dict) else {}
 
 
-def _field_label(model, name: str) -> str:
+def field_label(model, name: str) -> str:
+    """The field's verbose name; its name when the field has been removed since or is a reverse relation."""
     try:
-        return capfirst(str(model._meta.get_field(name).verbose_name)) if model else name
-    except Exception:  # noqa: BLE001 - a field removed since, or a reverse relation: its name is all there is
+        field = model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
         return name
+    return capfirst(str(getattr(field, "verbose_name", name)))
 
 
 def details(entry: LogEntry) -> str:
@@ -113,10 +117,15 @@ def details(entry: LogEntry) -> str:
     model = entry.content_type.model_class() if entry.content_type_id else None
     parts = []
     for name, values in sorted(_changes(entry).items()):
+        label = field_label(model, name)
         if isinstance(values, list) and len(values) == 2:
-            parts.append(f"{_field_label(model, name)}: {_short(values[0])} → {_short(values[1])}")
+            parts.append(f"{label}: {_short(values[0])} → {_short(values[1])}")
+        elif isinstance(values, dict) and values.get("type") == "m2m":  # {"operation": "add", "objects": [...]}
+            objects = ", ".join(map(str, values.get("objects") or []))
+            operation = values.get("operation", "")
+            parts.append(f"{label}: {M2M.get(operation, operation)} {_short(objects)}")
         else:
-            parts.append(_field_label(model, name))
+            parts.append(label)
     return "; ".join(parts)
 
 
@@ -134,12 +143,17 @@ def row(entry: LogEntry) -> dict[str, Any]:
         "entry": entry,
         "when": timezone.localtime(entry.timestamp),
         "user": entry.actor.get_username() if entry.actor else "",
+        "user_name": entry.actor.get_full_name() if entry.actor else "",
         "address": entry.remote_addr or "",
         "action": str(ACTIONS.get(entry.action, entry.get_action_display())),
         "type": capfirst(str(model._meta.verbose_name)) if model else "",
         "object": shown,
         "details": details(entry),
     }
+
+
+def export_headers() -> list[str]:
+    return [_("Time"), _("User"), _("IP address"), _("Action"), _("Kind of record"), _("Record"), _("Details")]
 
 
 def export_rows(qs: QuerySet):

@@ -90,6 +90,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "rows": [audit_trail.row(entry) for entry in page.object_list],
             "query": query.urlencode(),
             "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "person": form.cleaned_data.get("person") if valid else None,
         },
         status=200 if valid else 400,
     )
@@ -109,7 +110,10 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     audit_access(
         request, model=Participant, what="audit_export", people=[person.pk] if person else [], obj=person, fmt=fmt
     )
-    headers = [_("Time"), _("User"), _("IP address"), _("Action"), _("Kind of record"), _("Record"), _("Details")]
     return tables.table_response(
-        fmt=fmt, stem="pruefprotokoll", headers=headers, rows=audit_trail.export_rows(qs), sheet_title=_("Audit trail")
+        fmt=fmt,
+        stem="pruefprotokoll",
+        headers=audit_trail.export_headers(),
+        rows=audit_trail.export_rows(qs),
+        sheet_title=_("Audit trail"),
     )

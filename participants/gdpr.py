@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from diepholz_coord import access
 from diepholz_coord.audit import records_actor
+from diepholz_coord.audit_trail import field_label
 
 from .models import Consent, CourseWish, Enrollment, Participant, RetentionRun, TimeOfDay
 from .signals import participant_erasing
@@ -188,15 +189,6 @@ def _changed_fields(changes: Any) -> list[str]:
     return sorted(changes) if isinstance(changes, dict) else []
 
 
-def _field_label(model: type[models.Model] | None, name: str) -> str:
-    try:
-        field = model._meta.get_field(name) if model else None
-    except FieldDoesNotExist:  # a field removed since: its name is all there is
-        return name
-    # Reverse relations have no verbose name.
-    return capfirst(str(getattr(field, "verbose_name", name)))
-
-
 def _audit_trail(participant: Participant) -> list[dict[str, Any]]:
     entries = (
         AuditEntry.objects.filter(audit_condition(participant))
@@ -217,7 +209,7 @@ def _audit_trail(participant: Participant) -> list[dict[str, Any]]:
                 "object_type": capfirst(str(model._meta.verbose_name)) if model else entry.content_type.model,
                 "object": entry.object_repr,
                 "changed_fields": changed,
-                "display_changed_fields": [_field_label(model, name) for name in changed],
+                "display_changed_fields": [field_label(model, name) for name in changed],
             }
         )
     return trail
@@ -441,34 +433,3 @@ def retention_apply(*, now: datetime.datetime | None = None) -> RetentionRun:
 
 def retention_runs(*, limit: int = 50):
     return RetentionRun.objects.order_by("-ran_at", "-pk")[:limit]
-
-
-def audit_trail_with_values(participant: Participant, *, limit: int = 500) -> list[dict[str, Any]]:
-    """The audit trail for the coordinator's page: like the export's, with old and new values per field."""
-    entries = (
-        AuditEntry.objects.filter(audit_condition(participant))
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")[:limit]
-    )
-    rows = []
-    for entry in entries:
-        model = entry.content_type.model_class()
-        changes = []
-        for name, values in (entry.changes_dict or {}).items():
-            if isinstance(values, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
-                old, new = "", f"{values.get('operation', '')}: {', '.join(map(str, values.get('objects', [])))}"
-            elif isinstance(values, list | tuple) and len(values) == 2:
-                old, new = values
-            else:
-                old, new = "", values
-            changes.append({"field": _field_label(model, name), "old": old, "new": new})
-        rows.append(
-            {
-                "timestamp": entry.timestamp,
-                "actor": entry.actor,
-                "action": str(AUDIT_ACTIONS.get(entry.action, ("", entry.get_action_display()))[1]),
-                "object_type": capfirst(str(model._meta.verbose_name)) if model else entry.content_type.model,
-                "changes": changes,
-            }
-        )
-    return rows

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,7 +20,7 @@ from diepholz_coord.access import Role, require_role
 from diepholz_coord.audit import audit_access
 from diepholz_coord.forms import apply_service_errors, parse_pk, posted, safe_next
 
-from . import gdpr, selectors, services
+from . import selectors, services
 from .filters import ParticipantFilter
 from .forms import CompleteForm, ConsentForm, EnrolForm, ParticipantForm, WishForm
 from .models import Consent, CourseWish, Enrollment, Participant
@@ -302,17 +304,13 @@ def enrollment_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def participant_audit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The audit trail of one person: views and changes of the record, its consents, enrollments, wishes.
+    """The person's audit trail is the coordinator's audit trail filtered by their code (/protokoll/?person=…).
 
-    The coordinator's: another provider's person is 404 as everywhere, one's own is 403."""
+    Another provider's person is 404 as everywhere, one's own is 403 for everyone but the coordinator."""
     participant, _view = selectors.participant_get_for_user(user=request.user, pk=pk)
     if not access.is_coordinator(request.user):
         raise PermissionDenied
-    return render(
-        request,
-        "participants/participant_audit.html",
-        {"participant": participant, "entries": gdpr.audit_trail_with_values(participant)},
-    )
+    return redirect(f"{reverse('audit_log')}?{urlencode({'person': participant.code})}")
 
 
 @require_role(Role.COORDINATOR, Role.COUNTY_STAFF)

@@ -18,7 +18,7 @@ MATRIX = {
     "participants:enrollment_create": ("get", lambda w: [w.participant_a.pk], [LOGIN, 200, 403, 200, 200, 404]),
     "participants:enrollment_withdraw": ("post", lambda w: [w.enrollment_a.pk], [LOGIN, 302, 403, 302, 302, 404]),
     "participants:enrollment_complete": ("get", lambda w: [w.enrollment_a.pk], [LOGIN, 200, 403, 200, 200, 404]),
-    "participants:participant_audit": ("get", lambda w: [w.participant_a.pk], [LOGIN, 200, 403, 403, 403, 404]),
+    "participants:participant_audit": ("get", lambda w: [w.participant_a.pk], [LOGIN, 302, 403, 403, 403, 404]),
     "participants:demand": ("get", lambda w: [], [LOGIN, 200, 200, 403, 403, 403]),
 }
 

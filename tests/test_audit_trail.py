@@ -7,10 +7,12 @@ import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -148,3 +150,41 @@ def test_the_trail_page_needs_the_same_queries_for_many_entries(world, client):
         MeetingSeriesFactory(name=f"Reihe {number}")
     assert LogEntry.objects.count() > 60
     assert count() == small
+
+
+@pytest.mark.django_db
+def test_the_command_exports_for_the_data_protection_officer_and_records_itself(world, client, tmp_path):
+    client.force_login(world.users.a_admin)
+    client.get(world.participant_a.get_absolute_url(), REMOTE_ADDR="192.0.2.45")
+    client.force_login(world.users.b_admin)
+    client.get(reverse("participants:participant_list"), REMOTE_ADDR="192.0.2.46")  # shows B's people, not A's
+    output = tmp_path / "dsb.csv"
+    stdout = io.StringIO()
+    call_command("audit_export", output=output, person=world.participant_a.code, stdout=stdout)
+    rows = list(csv.reader(io.StringIO(output.read_text("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Zeit", "Benutzer", "IP-Adresse"]
+    assert any(row[1] == world.users.a_admin.username and row[2] == "192.0.2.45" for row in rows[1:])
+    assert not any("192.0.2.46" in row for row in rows)
+    assert f"{len(rows) - 1} Einträge" in stdout.getvalue()
+    [export] = LogEntry.objects.filter(additional_data__what="audit_export")
+    assert export.actor is None and export.additional_data["path"] == "manage.py audit_export"
+    assert export.object_pk == str(world.participant_a.pk)
+    # Per user, as Excel: only B's admin's entries.
+    workbook_path = tmp_path / "dsb.xlsx"
+    call_command("audit_export", output=workbook_path, user=world.users.b_admin.username, stdout=io.StringIO())
+    sheet = openpyxl.load_workbook(workbook_path).active
+    users = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert users == {world.users.b_admin.username}
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_bad_filters_and_leaves_no_file(world, tmp_path):
+    output = tmp_path / "dsb.csv"
+    with pytest.raises(CommandError, match="Niemand hat diesen Code"):
+        call_command("audit_export", output=output, person="TN-NIEMAND")
+    with pytest.raises(CommandError, match="Das Ende liegt vor dem Beginn"):
+        call_command("audit_export", output=output, since="2026-12-01", until="2026-11-01")
+    with pytest.raises(CommandError, match="niemand"):
+        call_command("audit_export", output=output, user="niemand")
+    assert list(tmp_path.iterdir()) == []
+    assert not LogEntry.objects.filter(additional_data__what="audit_export").exists()

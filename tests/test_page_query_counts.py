@@ -92,7 +92,7 @@ def test_enrolment_form_and_audit_page(world, client):
         client, reverse("participants:enrollment_create", args=[person.pk]), grow, budget=8
     )  # own courses, and other providers' for a handover
     client.force_login(world.users.coordinator)
-    assert_constant(client, reverse("participants:participant_audit", args=[person.pk]), grow, budget=5)
+    assert_constant(client, f"{reverse('audit_log')}?person={person.code}", grow, budget=12)
 
 
 @pytest.mark.django_db

@@ -213,10 +213,10 @@ def test_detail_views_and_changes_are_audited_and_readable_by_the_coordinator(wo
     assert accesses.filter(actor=world.users.a_staff).count() == 1
     change = AuditEntry.objects.get_for_object(person).filter(action=AuditEntry.Action.UPDATE).latest("timestamp")
     assert change.changes_dict["last_name"] == ["Haddad", "Haddad-Neu"]
-    html = (
-        login(world.users.coordinator).get(reverse("participants:participant_audit", args=[person.pk])).content.decode()
-    )
-    assert "Haddad-Neu" in html
+    response = login(world.users.coordinator).get(reverse("participants:participant_audit", args=[person.pk]))
+    assert response.status_code == 302 and response["Location"] == f"{reverse('audit_log')}?person={person.code}"
+    html = login(world.users.coordinator).get(response["Location"]).content.decode()
+    assert "Haddad → Haddad-Neu" in html
     assert world.users.a_staff.get_full_name() in html  # who looked at the record
 
 
@@ -494,10 +494,10 @@ def test_audit_page_shows_wish_municipalities_and_labels(world, login, settings)
     )
     html = (
         login(world.users.coordinator)
-        .get(reverse("participants:participant_audit", args=[world.participant_a.pk]))
+        .get(reverse("participants:participant_audit", args=[world.participant_a.pk]), follow=True)
         .content.decode()
     )
-    assert "Kurswunsch" in html and "Syke" in html
+    assert "Kurswunsch" in html and "Gemeinden: hinzugefügt Syke" in html
 
 
 @pytest.mark.django_db
