@@ -53,8 +53,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The suite runs in parallel (pytest-xdist, one process per CPU; each has its own test database), a test file in
+# one process. `make test TEST_PROCESSES=0` runs it in one process.
+TEST_PROCESSES ?= auto
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -30,8 +30,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import combinations
+from math import gcd
 
 HIDDEN_SECONDARY = "–"
 
@@ -138,12 +138,12 @@ class _Table:
 
     # --- the rule: can a hidden figure be worked out from what is shown? -------------------------------------
 
-    def _equations(self, hidden: Iterable[Item]) -> tuple[dict[tuple[int, int], int], list[dict[int, Fraction]]]:
+    def _equations(self, hidden: Iterable[Item]) -> tuple[dict[tuple[int, int], int], list[dict[int, int]]]:
         hidden = set(hidden)
         unknowns = {cell: n for n, cell in enumerate(sorted((i[1], i[2]) for i in hidden if i[0] == "c"))}
 
-        def restricted(cells: Iterable[tuple[int, int]], sign: int = 1) -> dict[int, Fraction]:
-            return {unknowns[c]: Fraction(sign) for c in cells if c in unknowns}
+        def restricted(cells: Iterable[tuple[int, int]], sign: int = 1) -> dict[int, int]:
+            return {unknowns[c]: sign for c in cells if c in unknowns}
 
         rows = [restricted(self.support(item)) for item in self.items() if item not in hidden and item[0] != "c"]
         # What every reader knows: each further block of rows adds up to the first block, column by column.
@@ -162,7 +162,7 @@ class _Table:
         basis = _echelon(rows)
         exposed = []
         for item in hidden if targets is None else targets:
-            vector = {unknowns[c]: Fraction(1) for c in self.support(item) if c in unknowns}
+            vector = {unknowns[c]: 1 for c in self.support(item) if c in unknowns}
             if not _reduce(vector, basis):
                 exposed.append(item)
         return exposed
@@ -266,37 +266,50 @@ class _Table:
         return Figure(self.value(item), self.hidden.get(item), self.limit)
 
 
-def _echelon(rows: Iterable[dict[int, Fraction]]) -> list[tuple[int, dict[int, Fraction]]]:
-    """A basis of the rows' span, each with its pivot (coefficient 1 there, 0 in the other basis rows)."""
-    basis: list[tuple[int, dict[int, Fraction]]] = []
+# Exact linear algebra over the integers (fraction-free elimination): a row is scaled instead of divided, and
+# divided by the common factor of its entries to keep the numbers small. Scaling a row by a non-zero number does
+# not change what the rows span, so "can this figure be worked out" is answered exactly, without Fraction's cost.
+Row = dict[int, int]
+
+
+def _echelon(rows: Iterable[Row]) -> list[tuple[int, Row]]:
+    """A basis of the rows' span, each with its pivot (non-zero there, 0 in the other basis rows)."""
+    basis: list[tuple[int, Row]] = []
     for row in rows:
-        row = _reduce(dict(row), basis)
+        row = _reduce({k: v for k, v in row.items() if v}, basis)
         if not row:
             continue
         pivot = min(row)
-        scale = row[pivot]
-        row = {k: v / scale for k, v in row.items()}
         for n, (p, other) in enumerate(basis):
             if pivot in other:
-                basis[n] = (p, _axpy(other, row, -other[pivot]))
+                basis[n] = (p, _eliminate(other, row, pivot))
         basis.append((pivot, row))
     return basis
 
 
-def _reduce(vector: dict[int, Fraction], basis: list[tuple[int, dict[int, Fraction]]]) -> dict[int, Fraction]:
+def _reduce(vector: Row, basis: list[tuple[int, Row]]) -> Row:
     for pivot, row in basis:
         if pivot in vector:
-            vector = _axpy(vector, row, -vector[pivot])
+            vector = _eliminate(vector, row, pivot)
     return vector
 
 
-def _axpy(y: dict[int, Fraction], x: dict[int, Fraction], a: Fraction) -> dict[int, Fraction]:
-    out = dict(y)
+def _eliminate(y: Row, x: Row, pivot: int) -> Row:
+    """x[pivot]·y − y[pivot]·x (no entry at `pivot` left), divided by the common factor of its entries."""
+    a, b = y[pivot], x[pivot]
+    out = {k: b * v for k, v in y.items()}
     for k, v in x.items():
-        out[k] = out.get(k, 0) + a * v
-        if out[k] == 0:
-            del out[k]
-    return out
+        w = out.get(k, 0) - a * v
+        if w:
+            out[k] = w
+        else:
+            out.pop(k, None)
+    common = 0
+    for v in out.values():
+        common = gcd(common, v)
+        if common == 1:
+            return out
+    return {k: v // common for k, v in out.items()} if common > 1 else out
 
 
 def _limit(limit: int | None) -> int:

@@ -12,7 +12,11 @@ from .required import services_required
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """In CI (SERVICES_REQUIRED) a skipped test fails the run: every test has what it needs there."""
+    """In CI (SERVICES_REQUIRED) a skipped test fails the run: every test has what it needs there. The figures
+    are written once: by the only process, or by pytest-xdist's controller with its workers' counts."""
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker: the controller reports
+        figures.send(session.config)
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     figures.write(reporter)
     skipped = reporter.stats.get("skipped", []) if reporter else []
@@ -22,6 +26,25 @@ def pytest_sessionfinish(session, exitstatus):
         reporter.write_line(f"SERVICES_REQUIRED is set and {len(skipped)} test(s) skipped; CI skips none:", red=True)
         for report in skipped:
             reporter.write_line(f"  {report.nodeid}: {report.longrepr[-1] if report.longrepr else ''}", red=True)
+
+
+# The longest test files (minutes each) start first, so that a parallel run (pytest-xdist, a file in one process)
+# does not end with one process working through one of them alone.
+LONGEST_FIRST = ("test_fuzz.py", "courses/test_query_counts.py", "e2e/test_csp.py", "test_make_run.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = item.path.as_posix()
+        return next((n for n, name in enumerate(LONGEST_FIRST) if path.endswith(f"/tests/{name}")), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: the order inside a file and among the others stays
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller: a worker has finished and sent its figures."""
+    figures.receive(getattr(node, "workeroutput", {}))
 
 
 @pytest.fixture(autouse=True)
@@ -36,12 +59,28 @@ def _fail_on_error_logs(request, caplog):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     settings.LANGUAGE_CODE = "de"
     # Hashing with the production hasher costs ~0.2 s per user: too slow for hundreds of test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests log in with force_login as every role; the two-factor tests switch it on (tests/test_two_factor.py).
     settings.TWO_FACTOR_REQUIRED = False
+    # A session is saved again only a day after its last save, not after 5 minutes: a query count must not depend
+    # on how long a test ran (the refresh itself is tested in tests/test_security_headers.py).
+    settings.SESSION_REFRESH_SECONDS = 24 * 3600
+    # Stored files (PDFs, uploads) go to a folder of this test process, not the checkout's var/media, and are
+    # not shared with the other processes of a parallel run.
+    settings.MEDIA_ROOT = str(_media_root(tmp_path_factory))
+
+
+def _media_root(tmp_path_factory):
+    global _MEDIA_ROOT
+    if _MEDIA_ROOT is None:
+        _MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return _MEDIA_ROOT
+
+
+_MEDIA_ROOT = None
 
 
 @pytest.fixture(autouse=True)

@@ -10,17 +10,15 @@ its fields are sent to the URL it posts to. The admin's list filters get the sam
 Asserted: no 5xx and no exception (counted as a 500, Django's answer in production); a refused request (4xx)
 leaves every table of the project's apps (and the users) with the rows it had; a NUL byte anywhere is a 400.
 The figures (requests, statuses, 500s) go to test-artifacts/fuzz-figures.json and are printed at the end of the
-module. Roles the matrix refuses at a URL, and POSTs to pages without a form, get fewer examples. Also run on
+run. Roles the matrix refuses at a URL, and POSTs to pages without a form, get fewer examples. Also run on
 PostgreSQL (DATABASE_URL), where the NUL bytes and over-long values used to fail.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
@@ -32,11 +30,9 @@ from django.urls import Resolver404, resolve, reverse
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from . import factories
+from . import factories, figures
 from .test_access_matrix import MATRIX, ROLES
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-FIGURES = ARTIFACTS / "fuzz-figures.json"
 PROJECT_APPS = ["courses", "participants", "transitions", "meetings", "register", "developments"]
 FUZZ_ROLES = [*ROLES, "no_role"]
 EXAMPLES = 5  # per URL and role (and per admin list); derandomized, so every run sends the same requests
@@ -277,20 +273,14 @@ NAMES = sorted(MATRIX, key=lambda name: (MATRIX[name][0] == "post", name))
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _figures(request):
+def _figures():
+    """The module's figures join the run's report (tests/figures.py), written and printed at its end."""
     yield
-    figures = {
-        "requests": FIGURE["requests"],
-        "500s": FIGURE["500s"],
-        "exceptions": FIGURE["exceptions"],
-        "changed_by_refusal": FIGURE["changed_by_refusal"],
-        **{key: FIGURE[key] for key in ("urls", "admin_lists", "login_forms", "2xx", "3xx", "4xx")},
-    }
-    ARTIFACTS.mkdir(exist_ok=True)
-    FIGURES.write_text(json.dumps(figures, indent=2) + "\n")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(f"\nfuzz: {figures['requests']} hostile requests, {figures['500s']} × 500 ({FIGURES.name}: {figures})")
+    figures.record("fuzz-figures", {
+        key: FIGURE[key]
+        for key in ("requests", "500s", "exceptions", "changed_by_refusal", "urls", "admin_lists", "login_forms",
+                    "2xx", "3xx", "4xx")
+    })  # fmt: skip
 
 
 @pytest.mark.django_db
