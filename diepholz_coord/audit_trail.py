@@ -38,6 +38,7 @@ WHAT = {
     "course_roster": gettext_lazy("course roster"),
     "course_roster_export": gettext_lazy("course roster export"),
     "audit_export": gettext_lazy("audit trail export"),
+    "gdpr_export": gettext_lazy("access request (Art. 15 GDPR)"),
     "login": gettext_lazy("login"),
     "login_failed": gettext_lazy("failed login"),
     "two_factor_setup": gettext_lazy("two-factor login set up"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from auditlog.signals import accessed
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.audit import audit_access
 
 from . import gdpr, selectors
 from .models import CourseWish, Enrollment, Participant
@@ -38,8 +38,11 @@ def participant_export_data(request: HttpRequest, pk: int) -> HttpResponse:
     output = request.GET.get("format", "html")
     if output not in ("html", "json", "pdf"):
         return HttpResponseBadRequest(_("Unknown format: choose JSON or PDF."))
-    # An export is a look at the whole record: audited like a view of the detail page.
-    accessed.send(sender=Participant, instance=participant)
+    # A look at the whole record, in the trail as the access export it is, with its format (PDF, JSON, the page).
+    audit_access(
+        request, model=Participant, what="gdpr_export", people=[participant.pk], obj=participant,
+        fmt="" if output == "html" else output,
+    )  # fmt: skip
     data = gdpr.participant_export_data(actor=request.user, participant=participant)
     filename = f"auskunft-{participant.code}"
     if output == "json":

@@ -188,3 +188,14 @@ def test_the_command_refuses_bad_filters_and_leaves_no_file(world, tmp_path):
         call_command("audit_export", output=output, user="niemand")
     assert list(tmp_path.iterdir()) == []
     assert not LogEntry.objects.filter(additional_data__what="audit_export").exists()
+
+
+@pytest.mark.django_db
+def test_an_access_request_export_is_in_the_persons_trail_with_its_format(world, client):
+    person = world.participant_a
+    client.force_login(world.users.a_admin)
+    url = reverse("participants:participant_export_data", args=[person.pk])
+    assert client.get(url, {"format": "pdf"}).status_code == 200
+    client.force_login(world.users.coordinator)
+    body = client.get(reverse("audit_log"), {"person": person.code}).content.decode()
+    assert "Auskunft (Art. 15 DSGVO) · 1 Person · PDF" in body

@@ -226,6 +226,8 @@ def test_export_json_holds_names_consents_enrollments_wishes_and_audit_trail(wor
         content_type=ContentType.objects.get_for_model(Participant),
         action=AuditEntry.Action.ACCESS,
         actor=world.users.a_admin,
+        additional_data__what="gdpr_export",
+        additional_data__format="json",
     ).exists()
     json.dumps(data)  # serialisable as it is
 
