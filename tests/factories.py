@@ -19,8 +19,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name", locale="de_DE")
-    last_name = factory.Faker("last_name", locale="de_DE")
+    # Not drawn from a list of real names: the privacy tests search pages for participants' names, and a login
+    # that happened to be called "Rahel" would be found in the user menu.
+    first_name = "Mitarbeiterin"
+    last_name = factory.Sequence(lambda n: f"Login{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
