@@ -39,6 +39,8 @@ WHAT = {
     "course_roster_export": gettext_lazy("course roster export"),
     "audit_export": gettext_lazy("audit trail export"),
     "gdpr_export": gettext_lazy("access request (Art. 15 GDPR)"),
+    "agenda_pdf": gettext_lazy("agenda PDF"),
+    "minutes_pdf": gettext_lazy("minutes PDF"),
     "login": gettext_lazy("login"),
     "login_failed": gettext_lazy("failed login"),
     "two_factor_setup": gettext_lazy("two-factor login set up"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from developments import selectors as development_selectors
 from diepholz_coord import access
 from diepholz_coord.access import Role, require_role
+from diepholz_coord.audit import audit_access
 from diepholz_coord.forms import apply_service_errors, posted
 
 from . import agenda, calendar, pdf, selectors, services
@@ -94,7 +95,7 @@ def agenda_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/agenda_print.html", _detail_context(request, meeting, page=False))
 
 
-def _file_response(meeting: Meeting, kind: pdf.PdfKind) -> FileResponse:
+def _file_response(request: HttpRequest, meeting: Meeting, kind: pdf.PdfKind) -> FileResponse:
     file = getattr(meeting, kind.file)
     if not file:
         raise Http404
@@ -102,6 +103,8 @@ def _file_response(meeting: Meeting, kind: pdf.PdfKind) -> FileResponse:
         handle = file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    # The PDFs name the invitees and (the minutes) who attended: each download is in the audit trail.
+    audit_access(request, model=Meeting, what=kind.file, people=[], obj=meeting)
     return FileResponse(
         handle, as_attachment=False, filename=pdf.filename(meeting, kind), content_type="application/pdf"
     )
@@ -110,7 +113,7 @@ def _file_response(meeting: Meeting, kind: pdf.PdfKind) -> FileResponse:
 @require_role(*MEETING_ROLES)
 def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    return _file_response(meeting, pdf.AGENDA_PDF)
+    return _file_response(request, meeting, pdf.AGENDA_PDF)
 
 
 @require_role(*MEETING_ROLES)
@@ -118,7 +121,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     if meeting.status != Meeting.Status.FINAL:
         raise Http404
-    return _file_response(meeting, pdf.MINUTES_PDF)
+    return _file_response(request, meeting, pdf.MINUTES_PDF)
 
 
 @require_role(*MEETING_ROLES)

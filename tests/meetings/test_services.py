@@ -5,6 +5,7 @@ import re
 
 import icalendar
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
@@ -93,6 +94,11 @@ def test_regenerate_shows_progress_then_the_new_file(world, series, client, eage
     assert 'data-file="agenda"' in files and "hx-trigger" not in files
     pdf = client.get(reverse("meetings:agenda_pdf", args=[meeting.pk]))
     assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    # The download is in the audit trail, as the coordinator reads it.
+    [download] = LogEntry.objects.filter(additional_data__what="agenda_pdf")
+    assert download.actor == world.users.coordinator and download.object_pk == str(meeting.pk)
+    trail = client.get(reverse("audit_log"), {"kind": "access"}).content.decode()
+    assert f'data-entry="{download.pk}"' in trail and "Tagesordnung (PDF)" in trail
 
 
 @pytest.mark.django_db
