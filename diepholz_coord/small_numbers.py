@@ -273,21 +273,19 @@ Row = dict[int, int]
 
 
 def _echelon(rows: Iterable[Row]) -> list[tuple[int, Row]]:
-    """A basis of the rows' span, each with its pivot (non-zero there, 0 in the other basis rows)."""
+    """A basis of the rows' span in echelon form: each row with its pivot (non-zero there), each row 0 at the pivots
+    of the rows before it. `_reduce` goes through the rows in this order, so a vector in the span reduces to
+    nothing (no back-substitution needed)."""
     basis: list[tuple[int, Row]] = []
     for row in rows:
         row = _reduce({k: v for k, v in row.items() if v}, basis)
-        if not row:
-            continue
-        pivot = min(row)
-        for n, (p, other) in enumerate(basis):
-            if pivot in other:
-                basis[n] = (p, _eliminate(other, row, pivot))
-        basis.append((pivot, row))
+        if row:
+            basis.append((min(row), row))
     return basis
 
 
 def _reduce(vector: Row, basis: list[tuple[int, Row]]) -> Row:
+    """The vector less what the basis spans of it, in the basis's order: empty when the basis spans it."""
     for pivot, row in basis:
         if pivot in vector:
             vector = _eliminate(vector, row, pivot)
