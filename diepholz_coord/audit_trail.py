@@ -31,7 +31,7 @@ ACTIONS = {
     LogEntry.Action.DELETE: gettext_lazy("deleted"),
     LogEntry.Action.ACCESS: gettext_lazy("viewed or exported"),
 }
-M2M = {"add": gettext_lazy("added"), "delete": gettext_lazy("removed"), "clear": gettext_lazy("cleared")}
+M2M = {"add": gettext_lazy("added"), "delete": gettext_lazy("removed")}  # django-auditlog's two operations
 WHAT = {
     "participant_list": gettext_lazy("participant list"),
     "participant_export": gettext_lazy("participant export"),

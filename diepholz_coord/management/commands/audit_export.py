@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from courses import imports as tables
 from diepholz_coord import audit_trail
 from diepholz_coord.audit import record_access
-from diepholz_coord.views_audit import AuditFilterForm
+from diepholz_coord.audit_forms import AuditFilterForm
 from participants.models import Participant
 
 FORMATS = ("csv", "xlsx")
@@ -32,7 +32,8 @@ class Command(BaseCommand):
         parser.add_argument("--until", default="", help="Last day, YYYY-MM-DD")
 
     def handle(self, *args, output: Path, format=None, person="", user="", kind="", since="", until="", **options):
-        fmt = format or (output.suffix.lstrip(".").lower() if output.suffix.lstrip(".").lower() in FORMATS else "csv")
+        suffix = output.suffix.lstrip(".").lower()
+        fmt = format or (suffix if suffix in FORMATS else "csv")
         data = {"person": person, "kind": kind, "since": since, "until": until}
         if user:
             found = get_user_model().objects.filter(username=user).first()
