@@ -22,15 +22,20 @@ page has them, its row totals, column totals and grand total. What is shown is d
   reader knowing that each block's columns add up to the same totals.
 - A 1-D distribution (buckets with a total) is the one-row case.
 
-Pure Python: tables are small (at most about 20 × 10), the elimination is exact.
+Pure Python, exact integer elimination. Tables grow with the district (course endings by provider: about 290
+rows × 6 at ten times the county), so the greedy choice does not eliminate again for each try: one elimination per
+protected figure answers every try with a few products (`_protection_test`), pairs that cannot protect are not
+tried, and showing figures again needs one elimination in all (`_show_what_is_not_needed`). The choices are the
+same as trying each one with a fresh elimination.
 """
 
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import chain
 from math import gcd
 
 HIDDEN_SECONDARY = "–"
@@ -98,32 +103,51 @@ class _Table:
     limit: int
     hidden: dict[Item, Reason] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        width = self.width
+        first = self.blocks[0]
+        self._values: dict[Item, int] = {("c", r, j): n for r, row in enumerate(self.matrix) for j, n in enumerate(row)}
+        self._values |= {("r", r): sum(row) for r, row in enumerate(self.matrix)}
+        self._values |= {("k", j): sum(self.matrix[r][j] for r in first) for j in range(width)}
+        self._values["g",] = sum(sum(self.matrix[r]) for r in first)
+        self._items = self._all_items()
+        # The equations every reader has: each published total, and (linked tables) each further block's column
+        # adding up to the first block's ("L", block, column). For each cell: the equations it is in, with its
+        # coefficient.
+        self._equation_keys: list[tuple] = [item for item in self._items if item[0] != "c"]
+        self._equation_keys += [("L", b, j) for b in range(1, len(self.blocks)) for j in range(width)]
+        self._incidence: dict[tuple[int, int], list[tuple[tuple, int]]] = {}
+        for r in range(len(self.matrix)):
+            block = next(b for b, rows in enumerate(self.blocks) if r in rows)
+            for j in range(width):
+                found: list[tuple[tuple, int]] = [(("r", r), 1)] if self.row_totals else []
+                if block == 0:
+                    found += [(("k", j), 1)] if self.column_totals else []
+                    found += [(("g",), 1)] if self.grand_total else []
+                    found += [(("L", b, j), -1) for b in range(1, len(self.blocks))]
+                else:
+                    found.append((("L", block, j), 1))
+                self._incidence[r, j] = found
+        self._members: dict[Item, set[tuple[int, int]]] = {}
+        for cell, keys in self._incidence.items():
+            for key, _coefficient in keys:
+                if key[0] != "L":
+                    self._members.setdefault(key, set()).add(cell)
+
     @property
     def width(self) -> int:
         return len(self.matrix[0]) if self.matrix else 0
 
     def value(self, item: Item) -> int:
-        kind = item[0]
-        if kind == "c":
-            return self.matrix[item[1]][item[2]]
-        if kind == "r":
-            return sum(self.matrix[item[1]])
-        if kind == "k":
-            return sum(self.matrix[r][item[1]] for r in self.blocks[0])
-        return sum(sum(self.matrix[r]) for r in self.blocks[0])
+        return self._values[item]
 
-    def support(self, item: Item) -> list[tuple[int, int]]:
-        """The cells a figure adds up (the first block stands for column and grand totals)."""
-        kind = item[0]
-        if kind == "c":
-            return [(item[1], item[2])]
-        if kind == "r":
-            return [(item[1], j) for j in range(self.width)]
-        if kind == "k":
-            return [(r, item[1]) for r in self.blocks[0]]
-        return [(r, j) for r in self.blocks[0] for j in range(self.width)]
+    def _in_figure(self, cell: tuple[int, int], item: Item) -> bool:
+        """Whether a figure adds up this cell (the first block stands for column and grand totals)."""
+        if item[0] == "c":
+            return cell == (item[1], item[2])
+        return any(key == item for key, _coefficient in self._incidence[cell])
 
-    def items(self) -> list[Item]:
+    def _all_items(self) -> list[Item]:
         found: list[Item] = [("c", r, j) for r in range(len(self.matrix)) for j in range(self.width)]
         if self.row_totals:
             found += [("r", r) for r in range(len(self.matrix))]
@@ -133,39 +157,137 @@ class _Table:
             found.append(("g",))
         return found
 
+    def items(self) -> list[Item]:
+        return self._items
+
     def block_of(self, row: int) -> range:
         return next(block for block in self.blocks if row in block)
 
     # --- the rule: can a hidden figure be worked out from what is shown? -------------------------------------
+    # Unknowns are the hidden cells (a shown cell is a known number); each shown total and each link between
+    # linked tables is an equation over them. A hidden figure can be worked out iff its vector over the hidden
+    # cells lies in the span of these equations.
 
-    def _equations(self, hidden: Iterable[Item]) -> tuple[dict[tuple[int, int], int], list[dict[int, int]]]:
+    def _system(self, hidden: Iterable[Item]) -> tuple[dict[tuple[int, int], int], list[tuple], list[Row]]:
+        """(unknown of each hidden cell, the shown equations' keys, their rows over the unknowns); an equation
+        without a hidden cell is an empty row."""
         hidden = set(hidden)
         unknowns = {cell: n for n, cell in enumerate(sorted((i[1], i[2]) for i in hidden if i[0] == "c"))}
+        keys = [key for key in self._equation_keys if key not in hidden]
+        rows: dict[tuple, Row] = {key: {} for key in keys}
+        for cell, n in unknowns.items():
+            for key, coefficient in self._incidence[cell]:
+                if key in rows:
+                    rows[key][n] = coefficient
+        return unknowns, keys, [rows[key] for key in keys]
 
-        def restricted(cells: Iterable[tuple[int, int]], sign: int = 1) -> dict[int, int]:
-            return {unknowns[c]: sign for c in cells if c in unknowns}
-
-        rows = [restricted(self.support(item)) for item in self.items() if item not in hidden and item[0] != "c"]
-        # What every reader knows: each further block of rows adds up to the first block, column by column.
-        for block in self.blocks[1:]:
-            for j in range(self.width):
-                row = restricted((r, j) for r in block)
-                for key, coefficient in restricted(((r, j) for r in self.blocks[0]), -1).items():
-                    row[key] = row.get(key, 0) + coefficient
-                rows.append(row)
-        return unknowns, rows
+    def _vector(self, item: Item, unknowns: dict[tuple[int, int], int]) -> Row:
+        """The figure's vector over the unknowns (its hidden cells, each with coefficient 1)."""
+        if item[0] == "c":
+            return {unknowns[cell]: 1} if (cell := (item[1], item[2])) in unknowns else {}
+        members = self._members.get(item, set())
+        if len(members) < len(unknowns):
+            return {unknowns[cell]: 1 for cell in members if cell in unknowns}
+        return {n: 1 for cell, n in unknowns.items() if cell in members}
 
     def derivable(self, hidden: Iterable[Item], targets: Iterable[Item] | None = None) -> list[Item]:
         """The hidden figures (or those of `targets`) that the shown figures give away exactly."""
         hidden = list(hidden)
-        unknowns, rows = self._equations(hidden)
+        unknowns, _keys, rows = self._system(hidden)
         basis = _echelon(rows)
-        exposed = []
-        for item in hidden if targets is None else targets:
-            vector = {unknowns[c]: 1 for c in self.support(item) if c in unknowns}
-            if not _reduce(vector, basis):
-                exposed.append(item)
-        return exposed
+        return [
+            item
+            for item in (hidden if targets is None else targets)
+            if not _reduce(self._vector(item, unknowns), basis)
+        ]
+
+    def _elimination(self) -> _Elimination:
+        """The shown equations over the current hidden cells in echelon form, each row with the combination of
+        the equations it is, and the combinations that add up to nothing."""
+        unknowns, keys, rows = self._system(self.hidden)
+        found = _Elimination(unknowns, {key: n for n, key in enumerate(keys)})
+        for n, row in enumerate(rows):
+            row, combination = _reduce_tracked({k: v for k, v in row.items() if v}, {n: 1}, found.basis)
+            if row:
+                found.basis.append((min(row), row, combination))
+            else:
+                found.null.append(combination)
+        found.plain = [(pivot, row) for pivot, row, _combination in found.basis]
+        return found
+
+    def _protection_test(self, target: Item, elimination: _Elimination):
+        """For a figure that can be worked out now: a test whether hiding some further figures would stop that.
+
+        Hiding a cell adds an unknown (a column of the equations); hiding a total drops its equation, which is
+        the same as giving it an unknown of its own. With λ₀ a combination of the equations that gives the
+        target, and Z a basis of the combinations that give nothing (found in one elimination that keeps track
+        of its combinations), the target can still be worked out iff some λ₀ + Σ μ·z also gives the new columns
+        the target's coefficients on them: iff (t_i − λ₀·a_i)_i lies in the span of the rows (z·a_i)_i. So each
+        try costs a few products instead of a new elimination."""
+        unknowns, index, basis, null = elimination.unknowns, elimination.index, elimination.basis, elimination.null
+        # scale · target = Σ lambda_e · equation_e
+        vector, lambda_, scale = self._vector(target, unknowns), {}, 1
+        for pivot, row, combination in basis:
+            if pivot in vector:
+                a, b = vector[pivot], row[pivot]
+                vector = _combine(vector, b, row, -a)
+                lambda_ = _combine(lambda_, b, combination, a)
+                scale *= b
+        if vector:
+            raise AssertionError(f"{target!r} cannot be worked out; nothing to protect")
+
+        # For each equation: the combinations that give nothing and use it.
+        using: dict[int, list[tuple[int, int]]] = {}
+        for z, combination in enumerate(null):
+            for e, v in combination.items():
+                using.setdefault(e, []).append((z, v))
+        columns: dict[Item, tuple[Row, int]] = {}
+
+        def column(item: Item) -> tuple[Row, int]:
+            """The item's column a (its equations) and scale·(t − λ₀·a) for it."""
+            if item not in columns:
+                if item[0] == "c":
+                    cell = (item[1], item[2])
+                    entries = {index[key]: c for key, c in self._incidence[cell] if key in index}
+                    coefficient = int(self._in_figure(cell, target))
+                else:
+                    entries, coefficient = {index[item]: 1}, 0
+                wanted = scale * coefficient - sum(lambda_.get(e, 0) * c for e, c in entries.items())
+                columns[item] = entries, wanted
+            return columns[item]
+
+        def protects(extra: list[Item]) -> bool:
+            wanted: Row = {}
+            spanned: dict[int, Row] = {}  # z → (z·a_i)_i
+            for i, item in enumerate(extra):
+                entries, w = column(item)
+                if w:
+                    wanted[i] = w
+                for e, c in entries.items():
+                    for z, v in using.get(e, ()):
+                        row = spanned.setdefault(z, {})
+                        row[i] = row.get(i, 0) + v * c
+            if not wanted:
+                return False
+            basis: list[tuple[int, Row]] = []
+            for row in spanned.values():
+                row = _reduce({k: v for k, v in row.items() if v}, basis)
+                if row:
+                    basis.append((min(row), row))
+                    if len(basis) == len(extra):  # they span everything: the target can still be worked out
+                        return False
+            return bool(_reduce(wanted, basis))
+
+        def direction(item: Item) -> tuple | None:
+            """The item's row of M, (z·a)_z, up to a non-zero factor; None when it is zero."""
+            entries, _wanted = column(item)
+            row: Row = {}
+            for e, c in entries.items():
+                for z, v in using.get(e, ()):
+                    row[z] = row.get(z, 0) + v * c
+            return _direction(row)
+
+        return protects, direction
 
     # --- the greedy choice --------------------------------------------------------------------------------------
 
@@ -203,9 +325,6 @@ class _Table:
         totals = [t for t in totals if t not in self.hidden and self.value(t) > 0]
         return sorted(totals, key=lambda t: (t[0] == "g", self.value(t), t))
 
-    def _protects(self, target: Item, extra: Iterable[Item]) -> bool:
-        return not self.derivable([*self.hidden, *extra], targets=[target])
-
     def _rectangle(self, target: Item) -> list[Item] | None:
         """The cheapest other three corners of a rectangle through the target cell, all non-zero."""
         r, j = target[1], target[2]
@@ -223,22 +342,35 @@ class _Table:
                     best = (cost, new)
         return best[1] if best else None
 
-    def _protection_for(self, target: Item) -> list[Item]:
+    def _protection_for(self, target: Item, elimination: _Elimination) -> list[Item]:
         """The figures to hide so that `target` cannot be worked out: inner cells where they suffice, totals only
         where they do not (row and column totals before the grand total)."""
         cells = [("c", *c) for c in self._related_cells(target)]
         totals = self._published_totals(target)
         inner_totals = [t for t in totals if t[0] != "g"]
         grand = [t for t in totals if t[0] == "g"]
-        tries: list[list[Item]] = [[c] for c in cells]
-        if target[0] == "c" and (rectangle := self._rectangle(target)):
-            tries.append(rectangle)
-        tries += [list(pair) for pair in combinations(cells, 2)]
-        tries += [[t] for t in inner_totals]
-        tries += [[c, t] for c in cells for t in inner_totals]
-        tries += [[t] for t in grand] + [[c, t] for c in cells for t in grand]
+        protects, direction = self._protection_test(target, elimination)
+        # Two figures of which neither protects alone can only protect together if their columns are parallel
+        # where it matters (M's two columns, see _protection_test); other pairs are not tried.
+        directions = {item: direction(item) for item in [*cells, *totals]}
+
+        def pairs(first: list[Item], second: list[Item], *, ordered: bool):
+            for n, a in enumerate(first):
+                if (d := directions[a]) is not None:
+                    yield from ([a, b] for b in (second[n + 1 :] if ordered else second) if directions[b] == d)
+
+        rectangle = self._rectangle(target) if target[0] == "c" else None
+        tries: Iterable[list[Item]] = chain(  # generated as they are tried
+            ([c] for c in cells),
+            [rectangle] if rectangle else [],
+            pairs(cells, cells, ordered=True),
+            ([t] for t in inner_totals),
+            pairs(cells, inner_totals, ordered=False),
+            ([t] for t in grand),
+            pairs(cells, grand, ordered=False),
+        )
         for extra in tries:
-            if self._protects(target, extra):
+            if protects(extra):
                 return extra
         # Nothing protects it at once: hide the cheapest related figure, then look again.
         if cells or totals:
@@ -250,17 +382,54 @@ class _Table:
         for item in self.items():
             if 0 < self.value(item) < self.limit:
                 self.hidden[item] = Reason.PRIMARY
-        while exposed := self.derivable(self.hidden):
-            extra = self._protection_for(exposed[0])
+        while True:
+            elimination = self._elimination()
+            exposed = next(
+                (
+                    item
+                    for item in self.hidden
+                    if not _reduce(self._vector(item, elimination.unknowns), elimination.plain)
+                ),
+                None,
+            )
+            if exposed is None:
+                break
+            extra = self._protection_for(exposed, elimination)
             if not extra:  # cannot happen: with everything non-zero hidden, nothing can be worked out
-                raise AssertionError(f"no protection for {exposed[0]!r}")
+                raise AssertionError(f"no protection for {exposed!r}")
             for item in extra:
                 self.hidden[item] = Reason.SECONDARY
+        self._show_what_is_not_needed()
+
+    def _show_what_is_not_needed(self) -> None:
+        """Show every secondary figure again that gives nothing away, the largest first.
+
+        With the shown equations in echelon form, each hidden figure's vector reduces to its part outside what
+        they span (zero at every pivot: the same part whatever the order, up to a factor). Showing a figure adds
+        its vector to the equations; another hidden figure can then be worked out iff its part is a multiple of
+        the shown figure's part. So parts are compared by direction, and showing a figure reduces the others'
+        parts by it: one elimination in all instead of one per figure."""
         secondary = [i for i, reason in self.hidden.items() if reason == Reason.SECONDARY]
+        unknowns, _keys, rows = self._system(self.hidden)
+        basis = _echelon(rows)
+        parts = {item: _reduce(self._vector(item, unknowns), basis) for item in self.hidden}
+        directions = {item: _direction(part) for item, part in parts.items()}
+        shared = Counter(directions.values())
+        if None in shared:
+            raise AssertionError("a hidden figure can be worked out")
         for item in sorted(secondary, key=lambda i: (-self.value(i), i)):
-            rest = [i for i in self.hidden if i != item]
-            if not self.derivable(rest):
-                del self.hidden[item]
+            if shared[directions[item]] > 1:
+                continue  # showing it would give away a hidden figure
+            del self.hidden[item]
+            row = parts.pop(item)
+            shared[directions.pop(item)] -= 1
+            pivot = min(row)
+            for other, part in parts.items():
+                if pivot in part:
+                    shared[directions[other]] -= 1
+                    parts[other] = _eliminate(part, row, pivot)
+                    directions[other] = _direction(parts[other])
+                    shared[directions[other]] += 1
 
     def figure(self, item: Item) -> Figure:
         return Figure(self.value(item), self.hidden.get(item), self.limit)
@@ -290,6 +459,59 @@ def _reduce(vector: Row, basis: list[tuple[int, Row]]) -> Row:
         if pivot in vector:
             vector = _eliminate(vector, row, pivot)
     return vector
+
+
+@dataclass
+class _Elimination:
+    unknowns: dict[tuple[int, int], int]  # hidden cell → unknown
+    index: dict[tuple, int]  # shown equation → its number
+    basis: list[tuple[int, Row, Row]] = field(default_factory=list)  # (pivot, row, combination of equations)
+    null: list[Row] = field(default_factory=list)  # combinations of the equations that add up to nothing
+    plain: list[tuple[int, Row]] = field(default_factory=list)  # (pivot, row)
+
+
+def _direction(vector: Row) -> tuple | None:
+    """The vector up to a non-zero factor (divided by its entries' common factor, the first entry positive);
+    None for the zero vector."""
+    vector = {k: v for k, v in vector.items() if v}
+    if not vector:
+        return None
+    common = 0
+    for v in vector.values():
+        common = gcd(common, v)
+    common *= 1 if vector[min(vector)] > 0 else -1
+    return tuple(sorted((k, v // common) for k, v in vector.items()))
+
+
+def _combine(y: Row, b: int, x: Row, a: int) -> Row:
+    """b·y + a·x."""
+    out = {k: b * v for k, v in y.items()} if b != 1 else dict(y)
+    for k, v in x.items():
+        w = out.get(k, 0) + a * v
+        if w:
+            out[k] = w
+        else:
+            out.pop(k, None)
+    return out
+
+
+def _reduce_tracked(vector: Row, combination: Row, basis: list[tuple[int, Row, Row]]) -> tuple[Row, Row]:
+    """`_reduce`, keeping track of which combination of the equations the vector is (each basis row with its
+    own); both divided by their common factor."""
+    for pivot, row, row_combination in basis:
+        if pivot in vector:
+            a, b = vector[pivot], row[pivot]
+            vector = _combine(vector, b, row, -a)
+            combination = _combine(combination, b, row_combination, -a)
+            common = 0
+            for v in (*vector.values(), *combination.values()):
+                common = gcd(common, v)
+                if common == 1:
+                    break
+            if common > 1:
+                vector = {k: v // common for k, v in vector.items()}
+                combination = {k: v // common for k, v in combination.items()}
+    return vector, combination
 
 
 def _eliminate(y: Row, x: Row, pivot: int) -> Row:
