@@ -59,8 +59,10 @@ TEST_PROCESSES ?= auto
 test: lint
 	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
+# The pages over real HTTP at factor 1 and 10 against PostgreSQL and Redis (bench/http.py; needs wrk and psql).
+# `make bench BENCH_QUICK=1` is the short variant CI runs.
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.http
 
 # Refresh the German catalogue after changing interface strings, then translate the new entries.
 messages: install

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -303,34 +304,58 @@ def suggest_for_course(
     Covers people enrolled in the course or having completed it (not those who dropped out or only wait),
     except anonymised people and those who left the county.
     """
+    found = suggest_for_ending_courses(courses=[course], today=today, limit=limit, admission_first=admission_first)
+    return found.get(course.pk, {})
+
+
+def suggest_for_ending_courses(
+    *,
+    courses: Iterable[Course],
+    today: datetime.date | None = None,
+    limit: int | None = 5,
+    admission_first: bool = False,
+) -> dict[int, dict[int, list[Suggestion]]]:
+    """`suggest_for_course` for several ending courses at once: {course id: {participant id: suggestions}}, in
+    three queries whatever the number of courses and people (the candidates are loaded once, from the earliest
+    end on, and each course gets those that start after it ends). Courses without anyone in them are left out."""
     today = today or timezone.localdate()
+    courses = {course.pk: course for course in courses}
+    if not courses:
+        return {}
+    in_course = [Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED]
     participants = list(
         Participant.objects.active()
         .exclude(status=Participant.Status.LEFT)
-        .filter(
-            enrollments__course=course,
-            enrollments__status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED],
-        )
+        .filter(enrollments__course__in=list(courses), enrollments__status__in=in_course)
         .distinct()
         .select_related("municipality")
         .prefetch_related(Prefetch("enrollments", queryset=Enrollment.objects.select_related("course")))
     )
     if not participants:
         return {}
-    courses = list(candidate_courses(today=today, starts_after=course.end_date))
-    result: dict[int, list[Suggestion]] = {}
+    earliest = min(course.end_date for course in courses.values())
+    candidates = list(candidate_courses(today=today, starts_after=earliest))
+    after_end: dict[datetime.date, list[Course]] = {}
+    result: dict[int, dict[int, list[Suggestion]]] = {}
     for participant in participants:
         enrollments = list(participant.enrollments.all())
-        in_course = [
-            e
-            for e in enrollments
-            if e.course_id == course.pk and e.status in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED)
-        ]
-        after = max(in_course, key=lambda e: (e.status == Enrollment.Status.ENROLLED, e.pk))
-        situation = situation_for(participant=participant, after=after, enrollments=enrollments)
-        result[participant.pk] = rank(
-            situation=situation, courses=courses, today=today, limit=limit, admission_first=admission_first
-        )
+        by_course: dict[int, list[Enrollment]] = defaultdict(list)
+        for enrollment in enrollments:
+            if enrollment.course_id in courses and enrollment.status in in_course:
+                by_course[enrollment.course_id].append(enrollment)
+        for course_id, held in by_course.items():
+            course = courses[course_id]
+            if course.end_date not in after_end:
+                after_end[course.end_date] = [c for c in candidates if c.start_date > course.end_date]
+            after = max(held, key=lambda e: (e.status == Enrollment.Status.ENROLLED, e.pk))
+            situation = situation_for(participant=participant, after=after, enrollments=enrollments)
+            result.setdefault(course_id, {})[participant.pk] = rank(
+                situation=situation,
+                courses=after_end[course.end_date],
+                today=today,
+                limit=limit,
+                admission_first=admission_first,
+            )
     return result
 
 

@@ -143,13 +143,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--factor", type=int, default=1, help="Multiple of the realistic size (25 providers, 750 courses)."
         )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar (one line at the end).")
 
-    def handle(self, *args, factor: int, **options):
+    def handle(self, *args, factor: int, no_progress: bool = False, **options):
         if factor < 1:
             raise CommandError("--factor must be at least 1.")
         started = time.monotonic()
-        with transaction.atomic():
-            counts = self.seed(factor)
+        names = [f"{NAME_PREFIX} {i:03d}" for i in range(1, factor * PROVIDERS_PER_FACTOR + 1)]
+        existing = set(Provider.objects.filter(name__in=names).values_list("name", flat=True))
+        todo = [(i, name) for i, name in enumerate(names, start=1) if name not in existing]
+        counts = dict.fromkeys(
+            ["providers", "venues", "courses", "reports", "participants", "enrollments", "wishes", "consents"], 0
+        )
+        # Committed in batches of one factor's providers: a cancelled run keeps what it wrote, and a second run
+        # adds only the providers that are missing.
+        batches = [todo[n : n + PROVIDERS_PER_FACTOR] for n in range(0, len(todo), PROVIDERS_PER_FACTOR)]
+        for done, batch in enumerate(batches, start=1):
+            with transaction.atomic():
+                for key, value in self.seed(batch).items():
+                    counts[key] += value
+            if not no_progress:
+                self.progress(done, len(batches), time.monotonic() - started)
         seconds = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -160,21 +174,23 @@ class Command(BaseCommand):
             )
         )
 
-    def seed(self, factor: int) -> dict[str, int]:
+    def progress(self, done: int, total: int, seconds: float) -> None:
+        width = 30
+        filled = round(width * done / total)
+        left = seconds / done * (total - done)
+        self.stdout.write(
+            f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} batches of {PROVIDERS_PER_FACTOR} providers, "
+            f"{seconds:.0f} s, about {left:.0f} s left"
+        )
+
+    def seed(self, todo: list[tuple[int, str]]) -> dict[str, int]:
+        """One batch of providers (number, name) with their venues, courses, reports and participants."""
         expected = {row["ars"] for row in reference_data()["municipalities"]}
         if set(Municipality.objects.filter(ars__in=expected).values_list("ars", flat=True)) != expected:
             load_municipalities()
         municipalities = [m for m in Municipality.objects.filter(ars__in=expected) if m.name in TOWNS]
         if len(municipalities) != len(TOWNS):
             raise CommandError("The 15 municipalities of the county are missing; run `manage.py seed_demo` first.")
-
-        names = [f"{NAME_PREFIX} {i:03d}" for i in range(1, factor * PROVIDERS_PER_FACTOR + 1)]
-        existing = set(Provider.objects.filter(name__in=names).values_list("name", flat=True))
-        todo = [(i, name) for i, name in enumerate(names, start=1) if name not in existing]
-        if not todo:
-            return dict.fromkeys(
-                ["providers", "venues", "courses", "reports", "participants", "enrollments", "wishes", "consents"], 0
-            )
 
         today = timezone.localdate()
         now = timezone.now()
