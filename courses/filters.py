@@ -43,6 +43,12 @@ class CourseFilter(django_filters.FilterSet):
         method="filter_starts_within",
         empty_label=_("any time"),
     )
+    report = django_filters.ChoiceFilter(
+        label=_("Free-places report"),
+        choices=[("stale", _("stale or missing"))],
+        method="filter_report",
+        empty_label=_("all"),
+    )
     free = django_filters.ChoiceFilter(
         label=_("Free places"),
         choices=[("yes", _("only with free places"))],
@@ -52,7 +58,18 @@ class CourseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Course
-        fields = ["scope", "q", "course_type", "level", "municipality", "provider", "status", "starts_within", "free"]
+        fields = [
+            "scope",
+            "q",
+            "course_type",
+            "level",
+            "municipality",
+            "provider",
+            "status",
+            "starts_within",
+            "report",
+            "free",
+        ]
 
     def __init__(self, data=None, *args, user, **kwargs):
         self.user = user
@@ -88,6 +105,10 @@ class CourseFilter(django_filters.FilterSet):
     def filter_starts_within(self, queryset, name, value):
         today = timezone.localdate()
         return queryset.filter(start_date__gte=today, start_date__lte=today + datetime.timedelta(days=int(value)))
+
+    def filter_report(self, queryset, name, value):
+        # Stale: bookable, with the newest report missing or older than STALE_REPORT_DAYS (Course.objects.stale).
+        return queryset.filter(pk__in=Course.objects.stale().values("pk"))
 
     def filter_free(self, queryset, name, value):
         # The queryset comes annotated with the places (courses.selectors.courses_visible_to).

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from diepholz_coord import access
 
 from .domain import Level
 from .filters import CourseFilter
-from .models import Course, Membership, Municipality, PlaceReport, PlaceReservation, Provider, Venue
+from .models import Course, Membership, Municipality, PlaceReport, PlaceReservation, Provider, Venue, stale_limit
 
 
 def courses_visible_to(*, user, today: datetime.date | None = None) -> QuerySet[Course]:
@@ -173,16 +173,29 @@ class MatrixRow:
 
 
 @dataclass
-class DistrictOverview:
-    rows: list[MatrixRow]
-    column_totals: list[MatrixCell]
+class DistrictTotals:
+    """The district at a glance (the start pages' cards): one query whatever the size."""
+
     total_free: int
     total_courses: int
     total_capacity: int
     courses_without_report: int
-    stale_by_provider: list[tuple[Provider, list[Course]]]
     stale_count: int
     stale_days: int
+
+
+@dataclass
+class DistrictOverview(DistrictTotals):
+    rows: list[MatrixRow]
+    column_totals: list[MatrixCell]
+    # The STALE_SHOWN courses with the oldest reports (missing ones first), by provider; all of them are in the
+    # course list (`?report=stale`).
+    stale_by_provider: list[tuple[Provider, list[Course]]]
+    stale_shown: int
+
+
+# The district overview lists this many stale courses (the oldest reports); the course list has all of them.
+STALE_SHOWN = 40
 
 
 @dataclass
@@ -233,43 +246,66 @@ def free_places_matrix(*, today: datetime.date | None = None) -> FreePlacesMatri
 
 
 def stale_courses(*, now: datetime.datetime | None = None) -> QuerySet[Course]:
-    """Bookable courses with a stale or missing free-places report, by provider, oldest report first."""
+    """Bookable courses with a stale or missing free-places report, the oldest report first (missing first)."""
     return (
         Course.objects.stale(now)
         .select_related("provider", "municipality")
         .with_places(timezone.localdate(now))
-        .order_by("provider__name", "places_reported_at", "start_date", "pk")
+        .order_by(F("places_reported_at").asc(nulls_first=True), "start_date", "pk")
+    )
+
+
+def stale_courses_shown(*, limit: int = STALE_SHOWN) -> list[Course]:
+    """The `limit` stale courses with the oldest reports (the overview and the agenda list these), by provider."""
+    return sorted(stale_courses()[:limit], key=lambda c: (c.provider.name, c.provider_id))
+
+
+def district_totals(*, user, today: datetime.date | None = None) -> DistrictTotals:
+    """Free places, courses, places and stale reports of current and upcoming courses in the whole district."""
+    if not access.sees_whole_district(user):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    now = timezone.now()
+    totals = (
+        Course.objects.bookable(today)
+        .with_places(today)
+        .aggregate(
+            free=Sum("places_available"),
+            courses=Count("id"),
+            capacity=Sum("capacity"),
+            unreported=Count("id", filter=Q(free_places__isnull=True)),
+            stale=Count("id", filter=Q(places_reported_at__isnull=True) | Q(places_reported_at__lt=stale_limit(now))),
+        )
+    )
+    return DistrictTotals(
+        total_free=totals["free"] or 0,
+        total_courses=totals["courses"],
+        total_capacity=totals["capacity"] or 0,
+        courses_without_report=totals["unreported"],
+        stale_count=totals["stale"],
+        stale_days=settings.STALE_REPORT_DAYS,
     )
 
 
 def district_overview(*, user, today: datetime.date | None = None) -> DistrictOverview:
-    """Free places in current and upcoming courses, municipality × entry level, plus stale reports.
+    """Free places in current and upcoming courses, municipality × entry level, plus the oldest stale reports.
 
-    Five queries whatever the size of the district.
+    Four queries whatever the size of the district.
     """
-    if not access.sees_whole_district(user):
-        raise PermissionDenied
+    totals = district_totals(user=user, today=today)
     today = today or timezone.localdate()
     matrix = free_places_matrix(today=today)
-    totals = Course.objects.bookable(today).aggregate(
-        capacity=Sum("capacity"),
-        unreported=Count("id", filter=Q(free_places__isnull=True)),
-    )
-
     stale: dict[int, list[Course]] = defaultdict(list)
     providers: dict[int, Provider] = {}
-    for course in stale_courses():
+    shown = stale_courses_shown()
+    for course in shown:
         providers[course.provider_id] = course.provider
         stale[course.provider_id].append(course)
 
     return DistrictOverview(
+        **vars(totals),
         rows=matrix.rows,
         column_totals=matrix.column_totals,
-        total_free=matrix.total_free,
-        total_courses=matrix.total_courses,
-        total_capacity=totals["capacity"] or 0,
-        courses_without_report=totals["unreported"] or 0,
         stale_by_provider=[(providers[pid], courses) for pid, courses in stale.items()],
-        stale_count=sum(len(courses) for courses in stale.values()),
-        stale_days=settings.STALE_REPORT_DAYS,
+        stale_shown=len(shown),
     )

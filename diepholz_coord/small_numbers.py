@@ -32,6 +32,7 @@ same as trying each one with a fresh elimination.
 from __future__ import annotations
 
 import enum
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from itertools import chain
 from math import gcd
 
 HIDDEN_SECONDARY = "–"
+# Decided tables kept per process (the same table is decided once; _decided).
+CACHED_TABLES = 1024
 
 
 class Reason(enum.StrEnum):
@@ -111,6 +114,9 @@ class _Table:
         self._values |= {("k", j): sum(self.matrix[r][j] for r in first) for j in range(width)}
         self._values["g",] = sum(sum(self.matrix[r]) for r in first)
         self._items = self._all_items()
+
+    def _prepare_equations(self) -> None:
+        width = self.width
         # The equations every reader has: each published total, and (linked tables) each further block's column
         # adding up to the first block's ("L", block, column). For each cell: the equations it is in, with its
         # coefficient.
@@ -379,6 +385,7 @@ class _Table:
         return [("c", *c) for c in everywhere][:1]
 
     def decide(self) -> None:
+        self._prepare_equations()
         for item in self.items():
             if 0 < self.value(item) < self.limit:
                 self.hidden[item] = Reason.PRIMARY
@@ -532,6 +539,24 @@ def _eliminate(y: Row, x: Row, pivot: int) -> Row:
     return {k: v // common for k, v in out.items()} if common > 1 else out
 
 
+@functools.lru_cache(maxsize=CACHED_TABLES)
+def _decided(
+    rows: tuple[tuple[int, ...], ...],
+    sizes: tuple[int, ...],
+    row_totals: bool,
+    column_totals: bool,
+    grand_total: bool,
+    limit: int,
+) -> tuple[tuple[Item, Reason], ...]:
+    """The hidden figures of a table. The answer depends on the table alone, so it is kept per process under the
+    table itself: a changed table is another key (nothing to invalidate), the same table is decided once."""
+    starts = [sum(sizes[:n]) for n in range(len(sizes))]
+    ranges = [range(start, start + size) for start, size in zip(starts, sizes, strict=True)] or [range(0)]
+    table = _Table([list(row) for row in rows], ranges, row_totals, column_totals, grand_total, limit)
+    table.decide()
+    return tuple(table.hidden.items())
+
+
 def _limit(limit: int | None) -> int:
     if limit is None:
         from django.conf import settings
@@ -568,7 +593,10 @@ def suppress_table(
         for j in range(table.width):
             if sum(rows[r][j] for r in block) != sum(rows[r][j] for r in ranges[0]):
                 raise ValueError("every block's columns must add up to the same totals")
-    table.decide()
+    if table.limit:
+        table.hidden = dict(
+            _decided(tuple(map(tuple, rows)), tuple(sizes), row_totals, column_totals, grand_total, table.limit)
+        )
     return SuppressedTable(
         cells=[[table.figure(("c", r, j)) for j in range(table.width)] for r in range(len(rows))],
         row_totals=[table.figure(("r", r)) for r in range(len(rows))] if row_totals else None,

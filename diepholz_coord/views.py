@@ -48,7 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if role in access.COUNTY_ROLES:
         context = {
-            "overview": course_selectors.district_overview(user=request.user, today=today),
+            # The cards only: totals, not the matrix or the stale list (one query).
+            "overview": course_selectors.district_totals(user=request.user, today=today),
             "meetings": meeting_selectors.next_meetings_by_body(user=request.user),
             "today": today,
             # Measures owned by the user's department (Aktionsplan) or by the user: marked done here.

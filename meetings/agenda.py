@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from courses.models import Course
-from courses.selectors import free_places_matrix, stale_courses
+from courses.selectors import free_places_matrix, stale_courses_shown
 from participants.models import Consent
 from participants.selectors import demand as participant_demand
 from transitions.models import Handover
@@ -161,7 +161,12 @@ def _ending_courses(today: datetime.date) -> dict:
         }
         for course in ending_courses_all(today=today, horizon_days=weeks * 7)
     ]
-    return {"weeks": weeks, "rows": rows, "total_without": sum(r["without_follow_up"] for r in rows)}
+    return {
+        "weeks": weeks,
+        "rows": rows[:CHANGE_ROWS],
+        "more": max(0, len(rows) - CHANGE_ROWS),
+        "total_without": sum(r["without_follow_up"] for r in rows),
+    }
 
 
 def _handovers(today: datetime.date) -> dict:
@@ -228,16 +233,21 @@ def _wishes() -> dict:
 
 
 def _stale_reports() -> dict:
-    """The district overview's stale reports (courses.selectors.stale_courses: the one list)."""
+    """The district overview's stale reports (courses.selectors.stale_courses_shown: the one list), and how many
+    more there are."""
     rows = [
         {
             "provider": course.provider.name,
             "course": course.title,
             "reported_at": _d(course.places_reported_at),
         }
-        for course in stale_courses()
+        for course in stale_courses_shown()
     ]
-    return {"days": settings.STALE_REPORT_DAYS, "rows": rows}
+    return {
+        "days": settings.STALE_REPORT_DAYS,
+        "rows": rows,
+        "more": max(0, Course.objects.stale().count() - len(rows)),
+    }
 
 
 def _course_changes(since: datetime.date) -> dict:

@@ -246,3 +246,35 @@ def test_distributions(buckets, total):
     table = type("T", (), {"cells": [shown.cells], "row_totals": [shown.total] if total else None})()
     table.column_totals, table.total = None, None
     assert_safe_and_minimal([buckets], table, row_totals=total, column_totals=False, grand_total=False)
+
+
+def test_a_table_is_decided_once_and_a_changed_table_again(monkeypatch):
+    """Decided tables are kept per process under the table itself (small_numbers._decided)."""
+    from diepholz_coord import small_numbers
+
+    small_numbers._decided.cache_clear()
+    matrix = [[1 if (r + j) % 7 == 0 else 5 + r for j in range(5)] for r in range(10)]
+    decided = []
+    original = small_numbers._Table.decide
+
+    def counting(self):
+        decided.append(1)
+        original(self)
+
+    monkeypatch.setattr(small_numbers._Table, "decide", counting)
+    first = suppress_table(matrix, limit=LIMIT)
+    assert repr(suppress_table(matrix, limit=LIMIT)) == repr(first)
+    assert len(decided) == 1
+    assert_safe_and_minimal(matrix, first)
+    changed = [row[:] for row in matrix]
+    changed[3][2] = 2
+    third = suppress_table(changed, limit=LIMIT)
+    assert len(decided) == 2
+    assert third.cells[3][2].reason == P
+    assert_safe_and_minimal(changed, third)
+    # Another limit or other totals are other tables.
+    suppress_table(matrix, limit=4)
+    suppress_table(matrix, grand_total=False, limit=LIMIT)
+    assert len(decided) == 4
+    # What is kept cannot be changed through a result: a tuple, copied into each table.
+    assert isinstance(small_numbers._decided(((1, 5),), (1,), True, True, True, LIMIT), tuple)

@@ -215,14 +215,32 @@ class TransitionMetrics:
         ]
 
 
-def _held_a_place(enrollment: Enrollment) -> bool:
+@dataclass(frozen=True)
+class _Place:
+    """One enrollment as the figures need it (read as plain values: no model instances)."""
+
+    participant_id: int
+    status: str
+    enrolled_on: datetime.date | None
+    ended_on: datetime.date | None
+    course_id: int
+    start_date: datetime.date
+    end_date: datetime.date
+    course_type: str
+    provider_id: int
+    provider_name: str
+    municipality_id: int | None
+    municipality_name: str | None
+
+
+def _held_a_place(place: _Place) -> bool:
     """Enrolled or completed, or dropped out after the course had started (not just off the waiting list)."""
-    if enrollment.status in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
+    if place.status in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
         return True
     return (
-        enrollment.status == Enrollment.Status.DROPPED
-        and enrollment.enrolled_on is not None
-        and (enrollment.ended_on is None or enrollment.ended_on >= enrollment.course.start_date)
+        place.status == Enrollment.Status.DROPPED
+        and place.enrolled_on is not None
+        and (place.ended_on is None or place.ended_on >= place.start_date)
     )
 
 
@@ -234,62 +252,65 @@ def course_endings(*, today: datetime.date | None = None, since: datetime.date |
     )
     if since is not None:
         ended = ended.filter(course__end_date__gte=since)
-    # The ended enrollments and every place their people held, in one query; the pairing is done below.
+    # The ended enrollments and every place their people held, in one query, as plain values; the pairing is
+    # done below.
     rows = (
         Enrollment.objects.filter(
             participant_id__in=ended.values("participant_id"),
             status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED],
         )
         .exclude(course__status=Course.Status.CANCELLED)
-        .select_related("course__provider", "course__municipality")
-        .only(
-            "participant",
+        .order_by("participant_id", "course__start_date", "course_id", "pk")
+        .values_list(
+            "participant_id",
             "status",
             "enrolled_on",
             "ended_on",
+            "course_id",
             "course__start_date",
             "course__end_date",
             "course__course_type",
+            "course__provider_id",
             "course__provider__name",
+            "course__municipality_id",
             "course__municipality__name",
         )
-        .order_by("participant_id", "course__start_date", "course_id", "pk")
     )
-    places: dict[int, list[Enrollment]] = defaultdict(list)
-    for enrollment in rows:
-        if _held_a_place(enrollment):
-            places[enrollment.participant_id].append(enrollment)
+    places: dict[int, list[_Place]] = defaultdict(list)
+    for row in rows:
+        place = _Place(*row)
+        if _held_a_place(place):
+            places[place.participant_id].append(place)
 
     endings = []
     for participant_id, held in places.items():
         seen_courses: set[int] = set()
-        for enrollment in held:
-            course = enrollment.course
+        for place in held:
             if (
-                enrollment.status != Enrollment.Status.COMPLETED
-                or course.end_date >= today
-                or (since is not None and course.end_date < since)
-                or course.pk in seen_courses
+                place.status != Enrollment.Status.COMPLETED
+                or place.end_date >= today
+                or (since is not None and place.end_date < since)
+                or place.course_id in seen_courses
             ):
                 continue
-            seen_courses.add(course.pk)
+            seen_courses.add(place.course_id)
             # `held` is sorted by start date, so the first match is the earliest next course.
             following = next(
-                (e.course for e in held if e.course_id != course.pk and e.course.start_date >= course.end_date),
+                (p for p in held if p.course_id != place.course_id and p.start_date >= place.end_date),
                 None,
             )
             endings.append(
                 CourseEnding(
                     participant_id=participant_id,
-                    course_id=course.pk,
-                    end_date=course.end_date,
-                    provider_id=course.provider_id,
-                    provider_name=course.provider.name,
-                    municipality_id=course.municipality_id,
-                    municipality_name=course.municipality.name,
-                    course_type=course.course_type,
-                    next_course_id=following.pk if following else None,
-                    gap_days=(following.start_date - course.end_date).days if following else None,
+                    course_id=place.course_id,
+                    end_date=place.end_date,
+                    provider_id=place.provider_id,
+                    provider_name=place.provider_name,
+                    municipality_id=place.municipality_id,
+                    municipality_name=place.municipality_name,
+                    course_type=place.course_type,
+                    next_course_id=following.course_id if following else None,
+                    gap_days=(following.start_date - place.end_date).days if following else None,
                 )
             )
     return endings
@@ -333,8 +354,10 @@ def _grouped(
     groups: dict[object, list[CourseEnding]] = defaultdict(list)
     labels: dict[object, str] = {}
     for ending in endings:
-        groups[key(ending)].append(ending)
-        labels[key(ending)] = label(ending)
+        group = key(ending)
+        groups[group].append(ending)
+        if group not in labels:  # one label per group (a translated name is looked up once)
+            labels[group] = label(ending)
     figures = [group_figures(labels[k], members, today=today) for k, members in groups.items()]
     # The largest groups first: that is where a median means most.
     return sorted(figures, key=lambda g: (-g.endings, g.label.casefold()))
