@@ -58,7 +58,14 @@ def participants_with_full_view(*, user) -> QuerySet[Participant]:
     if role not in access.PROVIDER_ROLES:
         return qs.none()
     ids = _provider_ids(user)
-    return qs.filter(Q(provider_id__in=ids) | _consented_to(ids))
+    # The people handed over with consent are few: read them first, so that "own OR consented" is two index
+    # lookups (a BitmapOr) instead of a subquery tried on every row of the table. One query more.
+    consented = list(
+        Consent.objects.valid()
+        .filter(recipient_id__in=ids, purpose=Consent.Purpose.HANDOVER)
+        .values_list("participant_id", flat=True)
+    )
+    return qs.filter(Q(provider_id__in=ids) | Q(pk__in=consented))
 
 
 def participant_view_for(*, user, participant: Participant) -> View | None:

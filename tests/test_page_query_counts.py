@@ -71,7 +71,7 @@ def test_ending_course_detail(world, client):
 
     add_people(2)
     assert_constant(
-        client, reverse("transitions:ending_course_detail", args=[ending.pk]), lambda: add_people(12), budget=12
+        client, reverse("transitions:ending_course_detail", args=[ending.pk]), lambda: add_people(12), budget=13
     )
 
 

@@ -33,7 +33,9 @@ def count(client, url):
     ("name", "role", "budget"),
     [
         # 9: the audit entry of the look and its people (diepholz_coord.audit.audit_access) are two INSERTs.
-        ("participants:participant_list", "a_staff", 9),
+        # A provider's list reads the people handed over to it with consent first (one query more, so that
+        # "own or consented" is an index lookup: participants.selectors.participants_with_full_view).
+        ("participants:participant_list", "a_staff", 10),
         ("participants:participant_list", "coordinator", 9),
         ("participants:demand", "county", 5),
         ("participants:demand", "coordinator", 5),
