@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diepholz_coord import access
-from diepholz_coord.forms import StrictModelChoiceFilter
+from diepholz_coord.forms import FastChoiceFilter, StrictModelChoiceFilter
 
 from .domain import CourseType, Level
 from .models import Course, Municipality, Provider
@@ -16,40 +16,40 @@ SCOPE_MINE, SCOPE_ALL = "mine", "all"
 
 class CourseFilter(django_filters.FilterSet):
     # Providers see their own courses first and switch to the whole district (county roles always see all).
-    scope = django_filters.ChoiceFilter(
+    scope = FastChoiceFilter(
         label=_("Show"),
         choices=[(SCOPE_MINE, _("my provider's courses")), (SCOPE_ALL, _("all courses in the district"))],
         method="filter_scope",
         empty_label=None,
     )
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    course_type = django_filters.ChoiceFilter(label=_("Course type"), choices=CourseType.choices, empty_label=_("all"))
-    level = django_filters.ChoiceFilter(
+    course_type = FastChoiceFilter(label=_("Course type"), choices=CourseType.choices, empty_label=_("all"))
+    level = FastChoiceFilter(
         label=_("Entry level"), field_name="level_from", choices=Level.choices, empty_label=_("all")
     )
     municipality = StrictModelChoiceFilter(
         label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all")
     )
     provider = StrictModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.none(), empty_label=_("all"))
-    status = django_filters.ChoiceFilter(
+    status = FastChoiceFilter(
         label=_("Status"),
         choices=[("bookable", _("current and upcoming")), *Course.Status.choices],
         method="filter_status",
         empty_label=_("all"),
     )
-    starts_within = django_filters.ChoiceFilter(
+    starts_within = FastChoiceFilter(
         label=_("Starts within"),
         choices=[("14", _("2 weeks")), ("28", _("4 weeks")), ("56", _("8 weeks")), ("91", _("3 months"))],
         method="filter_starts_within",
         empty_label=_("any time"),
     )
-    report = django_filters.ChoiceFilter(
+    report = FastChoiceFilter(
         label=_("Free-places report"),
         choices=[("stale", _("stale or missing"))],
         method="filter_report",
         empty_label=_("all"),
     )
-    free = django_filters.ChoiceFilter(
+    free = FastChoiceFilter(
         label=_("Free places"),
         choices=[("yes", _("only with free places"))],
         method="filter_free",

@@ -4,23 +4,23 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.domain import Level
 from courses.models import Municipality
-from diepholz_coord.forms import StrictModelChoiceFilter
+from diepholz_coord.forms import FastChoiceFilter, StrictModelChoiceFilter
 
 from .models import Participant
 
 
 class ParticipantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    status = django_filters.ChoiceFilter(
+    status = FastChoiceFilter(
         label=_("Status"),
         choices=[c for c in Participant.Status.choices if c[0] != Participant.Status.ANONYMISED],
         empty_label=_("all"),
     )
-    level = django_filters.ChoiceFilter(label=_("Level"), choices=Level.choices, empty_label=_("all"))
+    level = FastChoiceFilter(label=_("Level"), choices=Level.choices, empty_label=_("all"))
     municipality = StrictModelChoiceFilter(
         label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all")
     )
-    waiting = django_filters.ChoiceFilter(
+    waiting = FastChoiceFilter(
         label=_("Waiting list"),
         choices=[("yes", _("with an open course wish")), ("no", _("without an open course wish"))],
         method="filter_waiting",
