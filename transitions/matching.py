@@ -23,6 +23,7 @@ participant (and show only what the user may see) before they call it.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import math
 from collections import defaultdict
@@ -30,9 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils import timezone, translation
 
 from courses.domain import CourseType, Funder, Level
 from courses.models import Course, Municipality
@@ -115,6 +114,45 @@ _JOB_ALL = _JOB_SPECIAL | {CourseType.BSK_B2, CourseType.BSK_C1, CourseType.BSK_
 _BAMF_ROUTES = {Route.LEGAL_CLAIM, Route.OBLIGED_IMMIGRATION, Route.OBLIGED_JOBCENTER, Route.BAMF_ADMISSION}
 _OPEN_ENROLLMENT = (Enrollment.Status.WAITING, Enrollment.Status.ENROLLED)
 _WEEKEND = {5, 6}
+
+
+# The ranking words thousands of reasons per person with a few dozen texts: while a ranking runs, translations
+# are looked up once per language (a plain gettext costs a lookup of the active language each time).
+_RANKING_LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar("ranking_language", default=None)
+_TRANSLATED: dict[tuple, str] = {}
+
+
+def _(message: str) -> str:
+    language = _RANKING_LANGUAGE.get()
+    if language is None:
+        return translation.gettext(message)
+    key = (language, message)
+    if key not in _TRANSLATED:
+        _TRANSLATED[key] = translation.gettext(message)
+    return _TRANSLATED[key]
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    language = _RANKING_LANGUAGE.get()
+    if language is None:
+        return translation.ngettext(singular, plural, number)
+    # The plural form depends on the number; German and English have two, so the number's form is kept per
+    # number (a few dozen numbers: days, weeks, places).
+    key = (language, singular, plural, number)
+    if key not in _TRANSLATED:
+        _TRANSLATED[key] = translation.ngettext(singular, plural, number)
+    return _TRANSLATED[key]
+
+
+def _label(choice) -> str:
+    """A choice's label (Level, Route, TimeOfDay), translated once per language while a ranking runs."""
+    language = _RANKING_LANGUAGE.get()
+    if language is None:
+        return str(choice.label)
+    key = (language, type(choice).__name__, choice.value)
+    if key not in _TRANSLATED:
+        _TRANSLATED[key] = str(choice.label)
+    return _TRANSLATED[key]
 
 
 class Reason(str):
@@ -481,6 +519,16 @@ def rank(
 ) -> list[Suggestion]:
     """Score the courses that pass the hard rules; best first, ties by start date, then primary key. With
     ``admission_first``, courses excluded only for the missing access route come after, marked with ``needs``."""
+    token = _RANKING_LANGUAGE.set(translation.get_language() or "")
+    try:
+        return _rank(situation=situation, courses=courses, today=today, limit=limit, admission_first=admission_first)
+    finally:
+        _RANKING_LANGUAGE.reset(token)
+
+
+def _rank(
+    *, situation: Situation, courses: Iterable[Course], today: datetime.date, limit: int | None, admission_first: bool
+) -> list[Suggestion]:
     fitting, later = [], []
     for course in courses:
         excluded = exclusion(course, situation, today)
@@ -580,7 +628,7 @@ def _score(course: Course, situation: Situation, today: datetime.date) -> Sugges
 
 
 def _level_label(level: int) -> str:
-    return Level(level).label
+    return _label(Level(level))
 
 
 def _path(course: Course, s: Situation) -> tuple[float, Reason]:
@@ -797,10 +845,10 @@ def _time_of_day(course: Course, s: Situation) -> tuple[float, Reason] | None:
     if slot is None:
         return 0.0, check(_("Time of day not yet fixed"))
     if slot in wanted:
-        return WEIGHTS["time_fits"], good(_("%(slot)s, as wished") % {"slot": slot.label})
+        return WEIGHTS["time_fits"], good(_("%(slot)s, as wished") % {"slot": _label(slot)})
     reason = _("%(slot)s, outside the possible times (%(times)s)") % {
-        "slot": slot.label,
-        "times": ", ".join(str(t.label) for t in wanted),
+        "slot": _label(slot),
+        "times": ", ".join(_label(t) for t in wanted),
     }
     return WEIGHTS["time_does_not_fit"], bad(reason)
 
@@ -816,10 +864,10 @@ def _childcare(course: Course, s: Situation) -> tuple[float, Reason] | None:
 def _route(course: Course, s: Situation) -> tuple[float, Reason]:
     route = s.route
     if route == Route.SELF_PAYER:
-        return WEIGHTS["route_fits"], good(_("Access fits: %(route)s") % {"route": Route(route).label})
+        return WEIGHTS["route_fits"], good(_("Access fits: %(route)s") % {"route": _label(Route(route))})
     if course.funder == Funder.BAMF:
         if route in _BAMF_ROUTES:
-            return WEIGHTS["route_fits"], good(_("Access fits: %(route)s") % {"route": Route(route).label})
+            return WEIGHTS["route_fits"], good(_("Access fits: %(route)s") % {"route": _label(Route(route))})
         if route == Route.UNKNOWN:
             return WEIGHTS["route_unknown"], check(
                 _("Access to be checked: a BAMF course needs a claim, an obligation or an admission")
