@@ -1012,3 +1012,21 @@ def test_a_course_clashing_with_the_persons_language_cafe_is_left_out(district, 
         result = matching.suggest_for_course(course=ending_course, today=today, limit=None)
     assert morning.pk in ranked_pks(result[people[0].pk]) and evening.pk not in ranked_pks(result[people[0].pk])
     assert {morning.pk, evening.pk} <= set(ranked_pks(result[people[1].pk]))
+
+
+def test_reasons_are_in_the_active_language_of_each_ranking():
+    """The ranking keeps translations per language: German after English, English after German."""
+    participant = person(level=Level.A1, times=["morning"])
+    after = ending(participant, CT.EOK)
+    candidates = [course(3, CT.IK_ALLG), course(2, CT.NDS_BASIS)]
+    english = suggest(participant, candidates, after=after)
+    with translation.override("de"):
+        german = suggest(participant, candidates, after=after)
+    again = suggest(participant, candidates, after=after)
+    assert [s.reasons for s in again] == [s.reasons for s in english]
+    assert german[0].reasons != english[0].reasons
+    assert german[0].reasons[0].startswith("Nächster Schritt") and english[0].reasons[0].startswith("Next step")
+    assert [r.fit for r in german[0].reasons] == [r.fit for r in english[0].reasons]
+    # Outside a ranking the module's translations are plain gettext.
+    with translation.override("de"):
+        assert matching._("Time of day not yet fixed") == translation.gettext("Time of day not yet fixed")
