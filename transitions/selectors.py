@@ -308,20 +308,33 @@ def provider_queue(*, user, today: datetime.date | None = None, limit: int = 20)
 
 
 def coordinator_queue(*, today: datetime.date | None = None) -> dict:
-    """The coordination's handover counts for its start page (one query)."""
+    """The coordination's handover counts for its start page (two queries)."""
     today = today or timezone.localdate()
     counts = Handover.objects.aggregate(
         overdue=Count("pk", filter=Q(status__in=Handover.OPEN_STATUSES, due_on__lt=today)),
         unanswered=Count("pk", filter=Q(status=Handover.Status.OFFERED) & Q(_offered_before(_unanswered_since(today)))),
         open=Count("pk", filter=Q(status__in=Handover.OPEN_STATUSES)),
     )
-    ending = list(ending_courses_all(today=today))
-    people = sum(course.without_follow_up for course in ending)
+    # The ending courses' people without a follow-up, counted in the database (ending_courses_all's rule:
+    # enrolled, no open or started handover from that enrollment), not course by course.
+    ending = Course.objects.filter(
+        status__in=[Course.Status.RUNNING, Course.Status.OPEN, Course.Status.PLANNED],
+        end_date__gte=today,
+        end_date__lte=today + datetime.timedelta(days=ending_horizon_days()),
+    )
+    open_handover = Handover.objects.filter(
+        from_enrollment=OuterRef("pk"), status__in=[*Handover.OPEN_STATUSES, Handover.Status.STARTED]
+    )
+    without = (
+        Enrollment.objects.filter(course__in=ending, status=Enrollment.Status.ENROLLED)
+        .exclude(Exists(open_handover))
+        .aggregate(people=Count("pk"), courses=Count("course_id", distinct=True))
+    )
     return {
         **counts,
         "unanswered_days": UNANSWERED_DAYS,
-        "ending_courses": sum(1 for course in ending if course.without_follow_up),
-        "people_without_follow_up": people,
+        "ending_courses": without["courses"],
+        "people_without_follow_up": without["people"],
         "horizon_weeks": settings.ENDING_COURSE_WEEKS,
     }
 

@@ -445,3 +445,44 @@ def test_propose_page_takes_ascii_primary_keys_only(world, login, value):
     assert client.get(reverse("transitions:handover_create"), {"teilnehmende": value}).status_code == 404
     response = client.get(reverse("transitions:handover_create"), {"teilnehmende": pk, "kurs": value or "x"})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_coordinators_queue_counts_what_the_ending_courses_list_shows(world, login):
+    """The start page counts in the database; the ending-course list counts course by course: the same."""
+    import datetime
+
+    from django.utils import timezone
+
+    from transitions import selectors as transition_selectors
+
+    today = timezone.localdate()
+    courses = []
+    for n, (people, proposed) in enumerate([(3, 1), (2, 2), (4, 0), (0, 0)]):
+        course = factories.CourseFactory(
+            provider=world.provider_a if n % 2 else world.provider_b,
+            start_date=today - datetime.timedelta(days=100),
+            end_date=today + datetime.timedelta(days=10 + n),
+            status="running",
+        )
+        next_course = factories.CourseFactory(
+            provider=course.provider, start_date=course.end_date + datetime.timedelta(days=7)
+        )
+        for k in range(people):
+            person = factories.ParticipantFactory(provider=course.provider)
+            enrollment = Enrollment.objects.create(participant=person, course=course, status="enrolled")
+            if k < proposed:
+                services.handover_propose(
+                    actor=world.users.coordinator, participant=person, to_course=next_course, from_enrollment=enrollment
+                )
+        # Completed and waiting people are no one's follow-up to find.
+        Enrollment.objects.create(
+            participant=factories.ParticipantFactory(provider=course.provider), course=course, status="waiting"
+        )
+        courses.append(course)
+    listed = list(transition_selectors.ending_courses_all(today=today))
+    queue = transition_selectors.coordinator_queue(today=today)
+    assert queue["people_without_follow_up"] == sum(c.without_follow_up for c in listed) == 2 + 0 + 4
+    assert queue["ending_courses"] == sum(1 for c in listed if c.without_follow_up) == 2
+    page = login(world.users.coordinator).get(reverse("home"))
+    assert page.context["queue"]["people_without_follow_up"] == 6
