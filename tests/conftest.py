@@ -71,6 +71,8 @@ def _test_settings(settings, tmp_path_factory):
     # Stored files (PDFs, uploads) go to a folder of this test process, not the checkout's var/media, and are
     # not shared with the other processes of a parallel run.
     settings.MEDIA_ROOT = str(_media_root(tmp_path_factory))
+    # The cache of this test process only (CI's Redis is shared by the parallel processes), emptied per test.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def _media_root(tmp_path_factory):
@@ -84,13 +86,17 @@ _MEDIA_ROOT = None
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_state():
+def _fresh_process_state(_test_settings):
     """What a process remembers between requests starts empty in every test: the /healthz result cache
-    (a result cached by one test would answer the next) and the database-outage log."""
+    (a result cached by one test would answer the next), the database-outage log and Django's cache (the
+    test process's own, see _test_settings)."""
+    from django.core.cache import cache
+
     from diepholz_coord import middleware_outage, views
 
     views.health_cache.clear()
     middleware_outage.outage_log = middleware_outage.OutageLog()
+    cache.clear()
     yield
     views.health_cache.clear()
 

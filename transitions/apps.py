@@ -13,3 +13,16 @@ class TransitionsConfig(AppConfig):
 
         consent_revoked.connect(services.on_consent_revoked, dispatch_uid="transitions.on_consent_revoked")
         participant_erasing.connect(services.on_participant_erasing, dispatch_uid="transitions.on_participant_erasing")
+
+        # The district overview's cached time-to-next-course figures (metrics.district_transition_metrics).
+        from django.db.models.signals import post_delete, post_save
+
+        from courses.models import Course
+        from participants.models import Enrollment
+
+        from . import metrics
+        from .models import Handover
+
+        for model in (Course, Enrollment, Handover):
+            for signal in (post_save, post_delete):
+                signal.connect(metrics.figures_changed, sender=model, dispatch_uid=f"metrics.{model.__name__}.{signal}")

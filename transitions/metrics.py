@@ -35,14 +35,16 @@ from __future__ import annotations
 
 import datetime
 import statistics
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from courses.domain import CourseType
@@ -480,13 +482,43 @@ def transition_metrics(
     return metrics
 
 
+# The overview's figures are kept in Django's cache (shared by all web processes: Redis in production, files under
+# VAR_DIR otherwise) until a course, an enrollment or a handover is saved or deleted (figures_changed, connected in
+# transitions.apps), and METRICS_CACHE_SECONDS at most. The key holds the day, the period, who reads (county staff
+# see small numbers hidden) and the language (labels are words).
+METRICS_CACHE_SECONDS = 600
+_VERSION_KEY = "transition-metrics:version"
+
+
+def _data_version() -> str:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(_VERSION_KEY)
+    return version
+
+
+def figures_changed(**_kwargs) -> None:
+    """A write that can change the figures: the cached ones are not used again. At once (the writing process
+    sees its own change) and again after the commit (a reader that computed from the data before the commit
+    must not keep its result)."""
+    from django.db import transaction
+
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(_VERSION_KEY, uuid.uuid4().hex, None))
+
+
 def district_transition_metrics(*, user, today: datetime.date | None = None) -> TransitionMetrics:
     """The figures for the district overview: coordinator and county staff only, the last OVERVIEW_PERIOD_DAYS."""
     if not access.sees_whole_district(user):
         raise PermissionDenied
     today = today or timezone.localdate()
-    return transition_metrics(
-        today=today,
-        since=today - datetime.timedelta(days=OVERVIEW_PERIOD_DAYS),
-        suppress_small=access.role_of(user) == access.Role.COUNTY_STAFF,
-    )
+    suppress = access.role_of(user) == access.Role.COUNTY_STAFF
+    key = f"transition-metrics:{_data_version()}:{today.isoformat()}:{int(suppress)}:{translation.get_language()}"
+    metrics = cache.get(key)
+    if metrics is None:
+        metrics = transition_metrics(
+            today=today, since=today - datetime.timedelta(days=OVERVIEW_PERIOD_DAYS), suppress_small=suppress
+        )
+        cache.set(key, metrics, METRICS_CACHE_SECONDS)
+    return metrics

@@ -237,7 +237,7 @@ def test_agenda_builder_query_count_does_not_grow(district):
     with CaptureQueriesContext(connection) as large:
         snapshot = agenda.build_snapshot(meeting)
     assert len(small) == len(large), "\n".join(q["sql"] for q in large.captured_queries)
-    assert len(large) <= 13
+    assert len(large) <= 14  # + the number of stale reports beyond the listed ones
     assert len(snapshot["sections"]["handovers"]["rows"]) == 14
 
 
