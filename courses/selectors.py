@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -101,22 +102,30 @@ def providers_visible_to(*, user) -> QuerySet[Provider]:
     return Provider.objects.select_related("municipality").filter(pk__in=access.provider_ids_for(user))
 
 
-def provider_list(*, user, today: datetime.date | None = None) -> list[Provider]:
-    """Providers with their number of current and upcoming courses and free places (two queries)."""
+PROVIDERS_PER_PAGE = 50
+
+
+def provider_list(*, user, page: str | int | None = 1, today: datetime.date | None = None) -> Page:
+    """One page of the providers, by name, each with its number of current and upcoming courses and free places
+    (the count, the page, the page's figures: three queries whatever the number of providers)."""
     today = today or timezone.localdate()
+    paginator = Paginator(providers_visible_to(user=user).order_by("name", "pk"), PROVIDERS_PER_PAGE)
+    found = paginator.get_page(page)
+    providers = list(found.object_list)
     figures = {
         row["provider_id"]: row
         for row in Course.objects.bookable(today)
+        .filter(provider_id__in=[provider.pk for provider in providers])
         .with_places(today)
         .values("provider_id")
         .annotate(courses=Count("pk"), free=Sum("places_available"))
     }
-    providers = list(providers_visible_to(user=user))
     for provider in providers:
         row = figures.get(provider.pk, {})
         provider.bookable_courses = row.get("courses", 0)
         provider.free_places = row.get("free") or 0
-    return providers
+    found.object_list = providers
+    return found
 
 
 def provider_get_for_user(*, user, pk: int) -> Provider:

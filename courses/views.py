@@ -194,8 +194,8 @@ def district_overview(request: HttpRequest) -> HttpResponse:
 
 @require_role(Role.COORDINATOR, Role.COUNTY_STAFF)
 def provider_list(request: HttpRequest) -> HttpResponse:
-    providers = selectors.provider_list(user=request.user)
-    return render(request, "courses/provider_list.html", {"providers": providers})
+    page = selectors.provider_list(user=request.user, page=request.GET.get("page"))
+    return render(request, "courses/provider_list.html", {"page": page, "providers": page.object_list})
 
 
 def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:

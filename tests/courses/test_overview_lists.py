@@ -83,3 +83,64 @@ def test_the_coordinators_home_shows_the_district_totals(world, login):
         overview.total_capacity,
         overview.courses_without_report,
     )
+
+
+@pytest.mark.django_db
+def test_the_provider_list_is_paged_with_each_pages_figures(world, login):
+    for n in range(selectors.PROVIDERS_PER_PAGE + 5):
+        factories.ProviderFactory(name=f"Träger {n:03d}")
+    course = factories.CourseFactory(provider=world.provider_b)  # "Träger B": after "Träger 054" by name
+    factories.report(course, 4)
+    client = login(world.users.coordinator)
+    first = client.get(reverse("courses:provider_list"))
+    assert len(first.context["providers"]) == selectors.PROVIDERS_PER_PAGE
+    assert first.context["page"].paginator.count == selectors.PROVIDERS_PER_PAGE + 7
+    assert "page=2" in first.content.decode()
+    second = client.get(reverse("courses:provider_list") + "?page=2")
+    names = [p.name for p in second.context["providers"]]
+    assert names[-2:] == ["Träger A", "Träger B"]
+    b = second.context["providers"][-1]
+    assert (b.bookable_courses, b.free_places) == (2, 4 + course_b_places(world))
+    # A page beyond the last shows the last one, a page that is no number the first.
+    assert client.get(reverse("courses:provider_list") + "?page=99").context["page"].number == 2
+    assert client.get(reverse("courses:provider_list") + "?page=x").context["page"].number == 1
+
+
+def course_b_places(world) -> int:
+    """Free places of the world's course B (never reported: capacity minus enrolled)."""
+    from courses.places import current_places
+
+    return current_places(world.course_b.pk).available
+
+
+@pytest.mark.django_db
+def test_the_agendas_ending_courses_are_capped_and_counted(world):
+    today = timezone.localdate()
+    for n in range(agenda.CHANGE_ROWS + 2):
+        course = factories.CourseFactory(
+            provider=world.provider_a,
+            start_date=today - datetime.timedelta(days=90),
+            end_date=today + datetime.timedelta(days=1 + n % 20),
+            status="running",
+        )
+        if n == 0:
+            from participants.models import Enrollment
+
+            Enrollment.objects.create(
+                participant=factories.ParticipantFactory(provider=world.provider_a), course=course, status="enrolled"
+            )
+    section = agenda._ending_courses(today)
+    assert len(section["rows"]) == agenda.CHANGE_ROWS
+    assert section["more"] == 2
+    assert section["total_without"] == 1  # counted over every ending course, not only the listed ones
+    html = agenda_html_of(section)
+    assert "2 weitere bald endende Kurse" in html
+
+
+def agenda_html_of(section) -> str:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    item = type("Item", (), {"section": "ending_courses", "data": section})()
+    with translation.override("de"):
+        return render_to_string("meetings/_section_data.html", {"item": item, "charts": {}})

@@ -94,7 +94,7 @@ def test_every_page_shows_the_same_figure(world, login):
     assert sum(row.free for row in matrix.rows if row.municipality == course.municipality) >= expected
     cell = next(r for r in matrix.rows if r.municipality == course.municipality).cells[course.level_from]
     assert cell.free == expected
-    figures = {p.pk: p.free_places for p in selectors.provider_list(user=world.users.coordinator)}
+    figures = {p.pk: p.free_places for p in selectors.provider_list(user=world.users.coordinator).object_list}
     assert figures[world.provider_a.pk] == expected
 
 

@@ -51,7 +51,8 @@ PAGES = [
     ("courses:district_overview", "county", 9),  # 7 + transition metrics (enrollments, handover counts)
     ("courses:course_list", "coordinator", 8),
     ("courses:course_list", "a_admin", 9),
-    ("courses:provider_list", "coordinator", 5),  # providers + their courses' figures (places rule)
+    # + the number of providers, one page of them and that page's figures (places rule)
+    ("courses:provider_list", "coordinator", 6),
 ]
 
 
