@@ -210,17 +210,25 @@ def agendas(count: int) -> dict:
 
     pending, ready = Meeting.FileState.PENDING, Meeting.FileState.READY
     meetings = list(Meeting.objects.filter(agenda_snapshot__isnull=False).order_by("-starts_at")[:count])
+    if not meetings:
+        raise SystemExit("no meeting with a published agenda to render")
     started = time.perf_counter()
-    for meeting in meetings:
-        Meeting.objects.filter(pk=meeting.pk).update(agenda_pdf_state=pending, agenda_pdf_requested_at=timezone.now())
-        render_agenda_pdf.delay(meeting.pk)
-    deadline = time.monotonic() + 600
-    while Meeting.objects.filter(pk__in=[m.pk for m in meetings], agenda_pdf_state=pending).exists():
-        if time.monotonic() > deadline:
-            raise SystemExit("the worker did not render the agendas within 10 minutes")
-        time.sleep(0.2)
-    done = Meeting.objects.filter(pk__in=[m.pk for m in meetings], agenda_pdf_state=ready).count()
-    return {"agendas": len(meetings), "ready": done, "seconds": round(time.perf_counter() - started, 2)}
+    rendered = ready_count = 0
+    while rendered < count:  # in rounds over the meetings there are, until `count` PDFs were rendered
+        batch = meetings[: count - rendered]
+        for meeting in batch:
+            Meeting.objects.filter(pk=meeting.pk).update(
+                agenda_pdf_state=pending, agenda_pdf_requested_at=timezone.now()
+            )
+            render_agenda_pdf.delay(meeting.pk)
+        deadline = time.monotonic() + 600
+        while Meeting.objects.filter(pk__in=[m.pk for m in batch], agenda_pdf_state=pending).exists():
+            if time.monotonic() > deadline:
+                raise SystemExit("the worker did not render the agendas within 10 minutes")
+            time.sleep(0.2)
+        ready_count += Meeting.objects.filter(pk__in=[m.pk for m in batch], agenda_pdf_state=ready).count()
+        rendered += len(batch)
+    return {"agendas": rendered, "ready": ready_count, "seconds": round(time.perf_counter() - started, 2)}
 
 
 def main() -> None:
