@@ -110,7 +110,7 @@ def test_database_lost_while_the_session_is_read_answers_503(world, login, monke
 
 @pytest.mark.django_db
 def test_database_lost_while_a_view_runs_answers_503(world, login, monkeypatch):
-    monkeypatch.setattr(course_selectors, "district_overview", _refuse)
+    monkeypatch.setattr(course_selectors, "district_totals", _refuse)
     _assert_outage_page(login(world.users.coordinator).get(reverse("home")))
 
 
@@ -120,7 +120,7 @@ def test_other_errors_are_still_500(world, login, monkeypatch):
     def broken(**kwargs):
         raise ValueError("a bug")
 
-    monkeypatch.setattr(course_selectors, "district_overview", broken)
+    monkeypatch.setattr(course_selectors, "district_totals", broken)
     client = login(world.users.coordinator)
     client.raise_request_exception = False
     response = client.get(reverse("home"))
