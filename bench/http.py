@@ -308,6 +308,7 @@ def measure(factor: int, env: dict[str, str]) -> dict:
         for page in pages:
             if page is trivial:
                 page["http"] = {
+                    "requests": sum(r["requests"] for r in trivial_runs),
                     "per_second": round(statistics.median(r["per_second"] for r in trivial_runs), 1),
                     "median_ms": round(statistics.median(r["median_ms"] for r in trivial_runs), 1),
                     "p95_ms": round(statistics.median(r["p95_ms"] for r in trivial_runs), 1),
