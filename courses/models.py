@@ -138,6 +138,11 @@ def stale_limit(now: datetime.datetime | None = None) -> datetime.datetime:
     return (now or timezone.now()) - datetime.timedelta(days=settings.STALE_REPORT_DAYS)
 
 
+def stale_report(now: datetime.datetime | None = None) -> Q:
+    """A course's newest free-places report is missing or older than STALE_REPORT_DAYS (stale_limit)."""
+    return Q(places_reported_at__isnull=True) | Q(places_reported_at__lt=stale_limit(now))
+
+
 class CourseQuerySet(models.QuerySet):
     def bookable(self, today: datetime.date | None = None) -> CourseQuerySet:
         """Current and upcoming courses (planned, open or running, not yet ended): where free places matter."""
@@ -178,9 +183,7 @@ class CourseQuerySet(models.QuerySet):
     def stale(self, now: datetime.datetime | None = None) -> CourseQuerySet:
         """Bookable courses whose newest free-places report is missing or older than STALE_REPORT_DAYS."""
         now = now or timezone.now()
-        return self.bookable(timezone.localdate(now)).filter(
-            Q(places_reported_at__isnull=True) | Q(places_reported_at__lt=stale_limit(now))
-        )
+        return self.bookable(timezone.localdate(now)).filter(stale_report(now))
 
 
 class Course(models.Model):

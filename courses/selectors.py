@@ -17,7 +17,7 @@ from diepholz_coord import access
 
 from .domain import Level
 from .filters import CourseFilter
-from .models import Course, Membership, Municipality, PlaceReport, PlaceReservation, Provider, Venue, stale_limit
+from .models import Course, Membership, Municipality, PlaceReport, PlaceReservation, Provider, Venue, stale_report
 
 
 def courses_visible_to(*, user, today: datetime.date | None = None) -> QuerySet[Course]:
@@ -274,7 +274,6 @@ def district_totals(*, user, today: datetime.date | None = None) -> DistrictTota
     if not access.sees_whole_district(user):
         raise PermissionDenied
     today = today or timezone.localdate()
-    now = timezone.now()
     totals = (
         Course.objects.bookable(today)
         .with_places(today)
@@ -283,7 +282,7 @@ def district_totals(*, user, today: datetime.date | None = None) -> DistrictTota
             courses=Count("id"),
             capacity=Sum("capacity"),
             unreported=Count("id", filter=Q(free_places__isnull=True)),
-            stale=Count("id", filter=Q(places_reported_at__isnull=True) | Q(places_reported_at__lt=stale_limit(now))),
+            stale=Count("id", filter=stale_report(timezone.now())),
         )
     )
     return DistrictTotals(

@@ -200,10 +200,12 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Celery: Redis when REDIS_URL is set; otherwise the filesystem transport under var/ (no services needed).
+REDIS_URL = env.str("REDIS_URL", default="")
 # Django's cache, shared by every process of the installation (the district overview's figures,
 # transitions.metrics): Redis when REDIS_URL is set, otherwise files under var/ (no services needed).
-if env.str("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
@@ -211,9 +213,6 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-
-# Celery: Redis when REDIS_URL is set; otherwise the filesystem transport under var/ (no services needed).
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 # The queue tasks are sent to and the worker reads ("celery"); a queue of its own lets a test's worker share a
 # Redis with others without taking their tasks.

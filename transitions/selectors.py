@@ -178,24 +178,30 @@ def ending_courses(*, user, today: datetime.date | None = None, horizon_days: in
     raise PermissionDenied
 
 
+def _courses_ending(today: datetime.date, horizon_days: int) -> QuerySet[Course]:
+    """Running, open or planned courses ending between today and the horizon."""
+    return Course.objects.filter(
+        status__in=[Course.Status.RUNNING, Course.Status.OPEN, Course.Status.PLANNED],
+        end_date__gte=today,
+        end_date__lte=today + datetime.timedelta(days=horizon_days),
+    )
+
+
+def _without_follow_up(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """The enrolled people among `enrollments` with no open or started handover from that enrollment."""
+    open_handover = Handover.objects.filter(
+        from_enrollment=OuterRef("pk"), status__in=[*Handover.OPEN_STATUSES, Handover.Status.STARTED]
+    )
+    return enrollments.filter(status=Enrollment.Status.ENROLLED).exclude(Exists(open_handover))
+
+
 def ending_courses_all(*, today: datetime.date | None = None, horizon_days: int | None = None):
     """All providers' courses ending within the horizon (no names: also used by the meeting agenda)."""
     today = today or timezone.localdate()
     horizon_days = horizon_days if horizon_days is not None else ending_horizon_days()
-    open_handover = Handover.objects.filter(
-        from_enrollment=OuterRef("pk"), status__in=[*Handover.OPEN_STATUSES, Handover.Status.STARTED]
-    )
-    without_follow_up = Enrollment.objects.filter(course=OuterRef("pk"), status=Enrollment.Status.ENROLLED).exclude(
-        Exists(open_handover)
-    )
-    from django.db.models import Count
-
-    qs = (
-        Course.objects.filter(
-            status__in=[Course.Status.RUNNING, Course.Status.OPEN, Course.Status.PLANNED],
-            end_date__gte=today,
-            end_date__lte=today + datetime.timedelta(days=horizon_days),
-        )
+    without_follow_up = _without_follow_up(Enrollment.objects.filter(course=OuterRef("pk")))
+    return (
+        _courses_ending(today, horizon_days)
         .select_related("provider", "municipality")
         .annotate(
             enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED), distinct=True),
@@ -207,7 +213,6 @@ def ending_courses_all(*, today: datetime.date | None = None, horizon_days: int 
         )
         .order_by("end_date", "title")
     )
-    return qs
 
 
 # --- The handover board and the work queues ------------------------------------------------------------------
@@ -315,21 +320,11 @@ def coordinator_queue(*, today: datetime.date | None = None) -> dict:
         unanswered=Count("pk", filter=Q(status=Handover.Status.OFFERED) & Q(_offered_before(_unanswered_since(today)))),
         open=Count("pk", filter=Q(status__in=Handover.OPEN_STATUSES)),
     )
-    # The ending courses' people without a follow-up, counted in the database (ending_courses_all's rule:
-    # enrolled, no open or started handover from that enrollment), not course by course.
-    ending = Course.objects.filter(
-        status__in=[Course.Status.RUNNING, Course.Status.OPEN, Course.Status.PLANNED],
-        end_date__gte=today,
-        end_date__lte=today + datetime.timedelta(days=ending_horizon_days()),
-    )
-    open_handover = Handover.objects.filter(
-        from_enrollment=OuterRef("pk"), status__in=[*Handover.OPEN_STATUSES, Handover.Status.STARTED]
-    )
-    without = (
-        Enrollment.objects.filter(course__in=ending, status=Enrollment.Status.ENROLLED)
-        .exclude(Exists(open_handover))
-        .aggregate(people=Count("pk"), courses=Count("course_id", distinct=True))
-    )
+    # The ending courses' people without a follow-up, counted in the database (the rule of ending_courses_all),
+    # not course by course.
+    without = _without_follow_up(
+        Enrollment.objects.filter(course__in=_courses_ending(today, ending_horizon_days()))
+    ).aggregate(people=Count("pk"), courses=Count("course_id", distinct=True))
     return {
         **counts,
         "unanswered_days": UNANSWERED_DAYS,
