@@ -5,6 +5,7 @@ Most tests build unsaved model instances and pass them in (``courses=``, ``enrol
 runs without the database; the tests that need it ask for ``db``.
 """
 
+import copy
 import datetime
 import random
 import re
@@ -432,6 +433,102 @@ def test_limit_keeps_the_best(scenario, limit):
         limit=limit,
     )
     assert limited == full[:limit]
+
+
+def reference_ranking(situation, courses, *, limit, admission_first):
+    """The ranking by its definition: every course through ``exclusion``, the allowed ones scored with
+    ``_score``, sorted by score, start, primary key and title (``matching.Candidates`` gets there faster)."""
+    fitting, later = [], []
+    for candidate in courses:
+        code = exclusion(candidate, situation, TODAY)
+        if code is None:
+            fitting.append(matching._score(candidate, situation, TODAY))
+        elif code == "no_access" and admission_first:
+            scored = matching._score(candidate, situation, TODAY)
+            needs = matching.admission_needed(candidate, situation.route)
+            later.append(matching.Suggestion(course=candidate, score=scored.score, reasons=scored.reasons, needs=needs))
+
+    def order(s):
+        return (-s.score, s.course.start_date, s.course.pk or 0, s.course.title)
+
+    fitting.sort(key=order)
+    later.sort(key=order)
+    if limit is not None:
+        fitting, later = fitting[:limit], later[:limit]
+    return fitting + later
+
+
+def explained(suggestions):
+    return [(s.course.pk, s.score, [(str(r), r.fit) for r in s.reasons], s.needs) for s in suggestions]
+
+
+PERSON_VARIANTS = {
+    "level": st.none() | st.sampled_from(Level.values),
+    "literacy": st.sampled_from(Participant.Literacy.values),
+    "municipality": st.sampled_from(list(SEATS)).map(place),
+    "times": st.lists(st.sampled_from(TimeOfDay.values), unique=True, max_size=3),
+    "needs_childcare": st.booleans(),
+    "mobility": st.sampled_from(["", *Participant.Mobility.values]),
+    "route": st.sampled_from(Route.values),
+    "gender": st.sampled_from(["", *Participant.Gender.values]),
+    "is_parent": st.none() | st.booleans(),
+    "birth_year": st.none() | st.integers(TODAY.year - 45, TODAY.year - 14),
+}
+
+
+@st.composite
+def people_on_shared_candidates(draw):
+    """A scenario and more people on its candidate courses, each differing from the first in some fields and
+    maybe in the course they come from, so that points tables kept between people meet every situation key."""
+    first = draw(scenarios())
+    participant, after, pass_after, enrollments, courses = first
+    people = [(participant, after if pass_after else matching._current_enrollment(enrollments), enrollments)]
+    for _ in range(draw(st.integers(1, 5))):
+        other = copy.copy(participant)
+        for field, values in PERSON_VARIANTS.items():
+            if draw(st.booleans()):
+                setattr(other, field, draw(values))
+        if other.birth_year is None:
+            other.birth_date = None
+        elif other.birth_date is not None:
+            other.birth_date = other.birth_date.replace(year=other.birth_year)
+        theirs, current = enrollments, people[0][1]
+        if draw(st.booleans()):
+            current = ending(
+                other,
+                draw(st.sampled_from(CourseType.values)),
+                ends_in=draw(st.integers(-20, 120)),
+                level_reached=draw(st.none() | st.sampled_from(Level.values)),
+            )
+            theirs = [e for e in enrollments if e.pk != 9000] + [current]
+        people.append((other, current, theirs))
+    return people, courses
+
+
+@HYPOTHESIS
+@given(people_on_shared_candidates(), st.sampled_from([None, 0, 1, 2, 5]), st.booleans())
+def test_fast_ranking_equals_the_definition_for_everyone_on_shared_candidates(shared, limit, admission_first):
+    """Several people ranked against the same prepared candidates (as ``suggest_for_ending_courses`` does, with
+    points tables kept between people) get exactly what the definition gives each of them."""
+    people, courses = shared
+    candidates = matching.Candidates(courses, TODAY)
+    for participant, current, enrollments in people:
+        situation = matching.situation_for(participant=participant, after=current, enrollments=enrollments)
+        expected = reference_ranking(situation, courses, limit=limit, admission_first=admission_first)
+        for prepared in (candidates, courses):
+            found = matching.rank(
+                situation=situation, courses=prepared, today=TODAY, limit=limit, admission_first=admission_first
+            )
+            assert explained(found) == explained(expected)
+        # The points the fast ranking picks the top by are the exact scores (before rounding) of the allowed
+        # courses, each one.
+        fitting, later = candidates.points(situation, admission_first=True)
+        codes = {None: fitting, "no_access": later}
+        for code, found in codes.items():
+            allowed_here = [c for c in courses if exclusion(c, situation, TODAY) == code]
+            assert sorted(id(c) for _points, c in found) == sorted(id(c) for c in allowed_here)
+            for points, candidate in found:
+                assert points == pytest.approx(matching._score(candidate, situation, TODAY).score, abs=0.0051)
 
 
 TIMES = st.sampled_from([None, *(datetime.time(h) for h in (8, 9, 11, 12, 17, 19))])
