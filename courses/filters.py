@@ -28,9 +28,11 @@ class CourseFilter(django_filters.FilterSet):
         label=_("Entry level"), field_name="level_from", choices=Level.choices, empty_label=_("all")
     )
     municipality = StrictModelChoiceFilter(
-        label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all")
+        label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all"), label_field="name"
     )
-    provider = StrictModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.none(), empty_label=_("all"))
+    provider = StrictModelChoiceFilter(
+        label=_("Provider"), queryset=Provider.objects.none(), empty_label=_("all"), label_field="name"
+    )
     status = FastChoiceFilter(
         label=_("Status"),
         choices=[("bookable", _("current and upcoming")), *Course.Status.choices],

@@ -15,6 +15,10 @@ class DiepholzCoordConfig(AppConfig):
 
         register_all()  # every model of the project's apps in django-auditlog (diepholz_coord.auditing)
 
+        from .choices import install
+
+        install()  # choice labels without rebuilding the choices per call (diepholz_coord.choices)
+
         from auditlog.models import LogEntry
         from django.db.models.signals import pre_save
 

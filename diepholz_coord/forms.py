@@ -70,8 +70,27 @@ def safe_next(request: HttpRequest, fallback: str, *, name: str = "next") -> str
     return fallback
 
 
+class LabelFieldIterator(forms.models.ModelChoiceIterator):
+    """The choices as (primary key, label) read with values_list: no model instance per option (a filter with
+    all 264 providers of a large county built 264 of them per page just for their names)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", self.field.label_field)
+
+
 class StrictModelChoiceField(forms.ModelChoiceField):
-    """A model choice whose value must be a primary key in ASCII digits (Django's own takes "٣" as 3)."""
+    """A model choice whose value must be a primary key in ASCII digits (Django's own takes "٣" as 3).
+
+    With ``label_field`` (the field the model's ``__str__`` returns), the options are read as values instead of
+    instances (``LabelFieldIterator``); validation still looks the chosen object up in the queryset."""
+
+    def __init__(self, *args, label_field: str | None = None, **kwargs):
+        self.label_field = label_field
+        if label_field is not None:
+            self.iterator = LabelFieldIterator
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         if value not in self.empty_values and parse_pk(str(value)) is None:

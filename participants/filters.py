@@ -18,7 +18,7 @@ class ParticipantFilter(django_filters.FilterSet):
     )
     level = FastChoiceFilter(label=_("Level"), choices=Level.choices, empty_label=_("all"))
     municipality = StrictModelChoiceFilter(
-        label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all")
+        label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("all"), label_field="name"
     )
     waiting = FastChoiceFilter(
         label=_("Waiting list"),

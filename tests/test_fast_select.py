@@ -7,8 +7,8 @@ from django import forms
 from hypothesis import given
 from hypothesis import strategies as st
 
-from courses.models import Provider
-from diepholz_coord.forms import FastSelect
+from courses.models import Municipality, Provider
+from diepholz_coord.forms import FastSelect, StrictModelChoiceField
 from tests import factories
 
 
@@ -45,3 +45,26 @@ def test_same_html_for_model_choices_with_one_chosen():
 def test_grouped_choices_fall_back_to_django():
     choices = [("Gruppe", [("a", "A"), ("b", "B")]), ("c", "C")]
     assert FastSelect(choices=choices).render("x", "b") == forms.Select(choices=choices).render("x", "b")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Provider, Municipality])
+def test_options_read_as_values_are_the_options_of_instances(model, django_assert_num_queries):
+    """StrictModelChoiceField(label_field=...) lists the same options as a model choice field over instances (the
+    label field is what the model's __str__ gives), in one query, and still validates against the queryset."""
+    for name in ["Träger <A>", "B & C", "D"]:
+        factories.ProviderFactory(name=name) if model is Provider else factories.MunicipalityFactory(name=name)
+    queryset = model.objects.order_by("name")
+    plain = StrictModelChoiceField(queryset=queryset, empty_label="alle")
+    by_value = StrictModelChoiceField(queryset=queryset, empty_label="alle", label_field="name")
+    expected = [(str(value), str(label)) for value, label in plain.choices]
+    with django_assert_num_queries(1):
+        found = [(str(value), str(label)) for value, label in by_value.choices]
+    assert found == expected and len(found) == queryset.count() + 1
+    chosen = queryset[1]
+    assert FastSelect(choices=by_value.choices).render("x", chosen.pk) == FastSelect(choices=plain.choices).render(
+        "x", chosen.pk
+    )
+    assert by_value.clean(str(chosen.pk)) == chosen
+    with pytest.raises(forms.ValidationError):
+        by_value.clean("999999")
