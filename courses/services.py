@@ -26,7 +26,7 @@ from diepholz_coord.audit import records_actor
 
 from .domain import TARGET_GROUP_FIELDS, target_group_defaults
 from .models import Course, Membership, PlaceReport, PlaceReservation, Provider, Venue, reservation_held_until
-from .places import current_places
+from .places import current_places, places_of
 from .rules import course_rule_errors
 
 COURSE_FIELDS = [
@@ -158,8 +158,9 @@ def record_free_places(
 @transaction.atomic
 def course_report_free_places(*, actor, course: Course, free_places: int, note: str = "") -> PlaceReport:
     """Record the free places of a course now; the course shows the newest figure to the district."""
-    # Lock the course row: two reports at the same moment are applied one after the other.
-    course = Course.objects.select_for_update().get(pk=course.pk)
+    # Lock the course row: two reports at the same moment are applied one after the other. Its places are read
+    # in the same query, under the lock.
+    course = Course.objects.with_places().select_for_update().get(pk=course.pk)
     if not access.may_report_places(actor, course.provider_id):
         raise PermissionDenied(_("You may not report free places for this course."))
     if not course.is_bookable:
@@ -173,7 +174,7 @@ def course_report_free_places(*, actor, course: Course, free_places: int, note: 
                 % {"capacity": course.capacity}
             }
         )
-    places = current_places(course.pk)
+    places = places_of(course)
     if free_places > places.room:
         raise ValidationError(
             {
