@@ -131,7 +131,7 @@ def seed(factor: int, env: dict[str, str]) -> None:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "seed_demo", "-v0")
         manage(env, "seed_scale", "--factor", str(factor), "--no-progress")
-        psql(url, "ANALYZE")
+        psql(url, "VACUUM ANALYZE")
         marker.write_text(json.dumps({"seeded_on": datetime.date.today().isoformat()}))
         log(f"factor {factor}: seeded in {time.monotonic() - started:.0f} s")
     else:

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -163,7 +163,10 @@ class CourseQuerySet(models.QuerySet):
         from participants.models import Enrollment  # participants builds on courses
 
         def count(qs):
-            return Coalesce(Subquery(qs.order_by().values("course").annotate(n=Count("pk")).values("n")[:1]), 0)
+            # COUNT(*) as a plain function, not an aggregate: no GROUP BY in the subquery (which made PostgreSQL
+            # group and limit once per course), and the count can come from an index alone.
+            counted = qs.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+            return Coalesce(Subquery(counted), 0)
 
         enrolled = count(Enrollment.objects.filter(course=OuterRef("pk"), status=Enrollment.Status.ENROLLED))
         reserved = count(PlaceReservation.objects.active(today).filter(course=OuterRef("pk")))

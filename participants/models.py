@@ -282,6 +282,11 @@ class Enrollment(models.Model):
                 violation_error_message=_("This person is already waiting for or enrolled in this course."),
             ),
         ]
+        indexes = [
+            # The places rule (courses.models.CourseQuerySet.with_places) counts a course's enrolled people for
+            # every course of a list or total: an index-only count per course.
+            models.Index(fields=["course"], condition=Q(status="enrolled"), name="enrollment_enrolled_course"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} – {self.course}"
