@@ -213,6 +213,31 @@ class FreePlacesMatrix:
     column_totals: list[MatrixCell]
     total_free: int
     total_courses: int
+    # The district's totals, summed from the same grouped query (the overview needs no second pass over the
+    # courses): the same figures as district_totals.
+    totals: DistrictTotals
+
+
+def _bookable_figures(now: datetime.datetime) -> dict:
+    """The aggregates the district's figures are made of, over current and upcoming courses with their places."""
+    return {
+        "free": Sum("places_available"),
+        "courses": Count("id"),
+        "capacity": Sum("capacity"),
+        "unreported": Count("id", filter=Q(free_places__isnull=True)),
+        "stale": Count("id", filter=stale_report(now)),
+    }
+
+
+def _totals(figures: dict) -> DistrictTotals:
+    return DistrictTotals(
+        total_free=figures["free"] or 0,
+        total_courses=figures["courses"] or 0,
+        total_capacity=figures["capacity"] or 0,
+        courses_without_report=figures["unreported"] or 0,
+        stale_count=figures["stale"] or 0,
+        stale_days=settings.STALE_REPORT_DAYS,
+    )
 
 
 def free_places_matrix(*, today: datetime.date | None = None) -> FreePlacesMatrix:
@@ -224,7 +249,7 @@ def free_places_matrix(*, today: datetime.date | None = None) -> FreePlacesMatri
         for row in Course.objects.bookable(today)
         .with_places(today)
         .values("level_from", "municipality_id")
-        .annotate(free=Sum("places_available"), courses=Count("id"))
+        .annotate(**_bookable_figures(timezone.now()))
     }
     column_totals = [MatrixCell(level=level, level_label=label) for level, label in Level.choices]
     rows = []
@@ -251,6 +276,9 @@ def free_places_matrix(*, today: datetime.date | None = None) -> FreePlacesMatri
         column_totals=column_totals,
         total_free=sum(c.free for c in column_totals),
         total_courses=sum(c.courses for c in column_totals),
+        totals=_totals(
+            {name: sum(row[name] or 0 for row in found.values()) for name in _bookable_figures(timezone.now())}
+        ),
     )
 
 
@@ -274,35 +302,19 @@ def district_totals(*, user, today: datetime.date | None = None) -> DistrictTota
     if not access.sees_whole_district(user):
         raise PermissionDenied
     today = today or timezone.localdate()
-    totals = (
-        Course.objects.bookable(today)
-        .with_places(today)
-        .aggregate(
-            free=Sum("places_available"),
-            courses=Count("id"),
-            capacity=Sum("capacity"),
-            unreported=Count("id", filter=Q(free_places__isnull=True)),
-            stale=Count("id", filter=stale_report(timezone.now())),
-        )
-    )
-    return DistrictTotals(
-        total_free=totals["free"] or 0,
-        total_courses=totals["courses"],
-        total_capacity=totals["capacity"] or 0,
-        courses_without_report=totals["unreported"],
-        stale_count=totals["stale"],
-        stale_days=settings.STALE_REPORT_DAYS,
-    )
+    return _totals(Course.objects.bookable(today).with_places(today).aggregate(**_bookable_figures(timezone.now())))
 
 
 def district_overview(*, user, today: datetime.date | None = None) -> DistrictOverview:
     """Free places in current and upcoming courses, municipality × entry level, plus the oldest stale reports.
 
-    Four queries whatever the size of the district.
+    Three queries whatever the size of the district (the totals come with the matrix).
     """
-    totals = district_totals(user=user, today=today)
+    if not access.sees_whole_district(user):
+        raise PermissionDenied
     today = today or timezone.localdate()
     matrix = free_places_matrix(today=today)
+    totals = matrix.totals
     stale: dict[int, list[Course]] = defaultdict(list)
     providers: dict[int, Provider] = {}
     shown = stale_courses_shown()

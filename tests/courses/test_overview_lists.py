@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from courses import selectors
 from meetings import agenda
+from participants.models import Enrollment
 from tests import factories
 
 
@@ -124,8 +125,6 @@ def test_the_agendas_ending_courses_are_capped_and_counted(world):
             status="running",
         )
         if n == 0:
-            from participants.models import Enrollment
-
             Enrollment.objects.create(
                 participant=factories.ParticipantFactory(provider=world.provider_a), course=course, status="enrolled"
             )
@@ -144,3 +143,28 @@ def agenda_html_of(section) -> str:
     item = type("Item", (), {"section": "ending_courses", "data": section})()
     with translation.override("de"):
         return render_to_string("meetings/_section_data.html", {"item": item, "charts": {}})
+
+
+@pytest.mark.django_db
+def test_the_overviews_totals_are_the_start_pages_totals(world):
+    """The overview sums its totals from the matrix's grouped query; the start page asks for them alone. Both
+    count the same courses the same way: reported and never reported, stale and fresh, full, finished (left out),
+    with enrolled people and reserved places."""
+    today = timezone.localdate()
+    _stale_courses(world, 3, today=today)
+    fresh = factories.CourseFactory(provider=world.provider_a, title="Frisch", capacity=12)
+    factories.report(fresh, 4)
+    full = factories.CourseFactory(
+        provider=world.provider_b, title="Voll", capacity=6, min_size=2, level_from=5, level_to=5
+    )
+    factories.report(full, 0)
+    factories.CourseFactory(provider=world.provider_a, status="finished", title="Vorbei")
+    Enrollment.objects.create(
+        participant=factories.ParticipantFactory(provider=world.provider_a), course=fresh, status="enrolled"
+    )
+    overview = selectors.district_overview(user=world.users.county, today=today)
+    totals = selectors.district_totals(user=world.users.county, today=today)
+    assert overview.total_courses == 7
+    for name in vars(totals):
+        assert getattr(overview, name) == getattr(totals, name), name
+    assert (overview.total_free, overview.stale_count, overview.courses_without_report) != (0, 0, 0)

@@ -67,3 +67,30 @@ def test_a_new_day_is_another_key(world):
     first = metrics.district_transition_metrics(user=world.users.coordinator, today=today)
     later = metrics.district_transition_metrics(user=world.users.coordinator, today=today + datetime.timedelta(days=1))
     assert first.today == today and later.today == today + datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_the_cache_keeps_what_the_overview_shows_of_many_groups(world, monkeypatch):
+    """The cached figures hold the largest groups of each breakdown only, and the overview's tables read the
+    same from them as from the whole figures (the same groups, the same count of groups left out)."""
+    monkeypatch.setattr(metrics, "TOP_GROUPS", 2)
+    today = timezone.localdate()
+    for n in range(4):
+        provider = factories.ProviderFactory(name=f"Träger {n}")
+        course = factories.CourseFactory(
+            provider=provider,
+            start_date=today - datetime.timedelta(days=200),
+            end_date=today - datetime.timedelta(days=20 + n),
+            status="finished",
+        )
+        for _ in range(n + 1):
+            Enrollment.objects.create(
+                participant=factories.ParticipantFactory(provider=provider), course=course, status="completed"
+            )
+    whole = metrics.transition_metrics(today=today, since=today - datetime.timedelta(days=metrics.OVERVIEW_PERIOD_DAYS))
+    cached = metrics.district_transition_metrics(user=world.users.coordinator, today=today)
+    assert len(whole.by_provider) == 4 and len(cached.by_provider) == 2
+    assert cached.left_out[0] == 2
+    for from_cache, from_whole in zip(cached.tables, whole.tables, strict=True):
+        assert from_cache == from_whole
+    assert cached.district == whole.district
