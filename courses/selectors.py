@@ -68,8 +68,20 @@ def course_get_for_manager(*, user, pk: int) -> Course:
     return course
 
 
-def course_get_for_reporter(*, user, pk: int) -> Course:
-    course = course_get_for_own_provider(user=user, pk=pk)
+def course_get_for_reporter(*, user, pk: int, places: bool = True) -> Course:
+    """A course whose free places the user may report (404 for another provider's, 403 without the right).
+    ``places=False``: the course's own fields only, for a report about to be written (the service reads the
+    places under the row's lock)."""
+    if places:
+        course = course_get_for_own_provider(user=user, pk=pk)
+    else:
+        qs = Course.objects.none() if access.role_of(user) == access.Role.NONE else Course.objects.all()
+        if not access.sees_whole_district(user):
+            qs = qs.filter(provider_id__in=access.provider_ids_for(user))
+        try:
+            course = qs.get(pk=pk)
+        except Course.DoesNotExist:
+            raise Http404 from None
     if not access.may_report_places(user, course.provider_id):
         raise PermissionDenied
     return course

@@ -146,10 +146,13 @@ def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
     """Report free places: inline from a course row (htmx swaps the row), or as a page without JavaScript."""
-    course = selectors.course_get_for_reporter(user=request.user, pk=pk)
+    # A report reads the course's own fields first (the service reads its places under the lock); the row or
+    # page shown afterwards reads the course with its places as they are now.
+    writing = request.method == "POST"
+    course = selectors.course_get_for_reporter(user=request.user, pk=pk, places=not writing)
     form = FreePlacesForm(posted(request), course=course)
     saved = False
-    if request.method == "POST" and form.is_valid():
+    if writing and form.is_valid():
         try:
             services.course_report_free_places(
                 actor=request.user,
@@ -161,19 +164,21 @@ def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             saved = True
-            course = selectors.course_get_for_user(user=request.user, pk=pk)
-            form = FreePlacesForm(course=course)
-            if not request.htmx:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s free place reported for “%(title)s”.",
-                        "%(count)s free places reported for “%(title)s”.",
-                        course.free_places,
-                    )
-                    % {"count": course.free_places, "title": course.title},
+    if writing:
+        course = selectors.course_get_for_user(user=request.user, pk=pk)
+    if saved:
+        form = FreePlacesForm(course=course)
+        if not request.htmx:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s free place reported for “%(title)s”.",
+                    "%(count)s free places reported for “%(title)s”.",
+                    course.free_places,
                 )
-                return redirect(safe_next(request, course.get_absolute_url()))
+                % {"count": course.free_places, "title": course.title},
+            )
+            return redirect(safe_next(request, course.get_absolute_url()))
     status = 422 if form.errors else 200
     if request.htmx:
         return render(
