@@ -435,6 +435,21 @@ def markdown(results: dict) -> str:
     )
     lines += ["", "| goal (largest factor) | met | measured |", "|---|---|---|"]
     lines += [f"| {g['goal']} | {'yes' if g['met'] else '**no**'} | {g['detail']} |" for g in results["goals"]]
+    split = results.get("split")
+    if split and len(split["pages"]) > 1:
+        lines += [
+            "",
+            f"Where the time goes on the pages below {SHARE_OF_TRIVIAL:.0%} of the trivial page (×{split['factor']}, "
+            "in-process, one request at a time):",
+            "",
+            "| page | time per request | templates | SQL | rest (ORM, forms, selectors, middleware) |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {p['label']} | {p['ms']:g} ms | {p['templates_percent']} % | {p['sql_percent']} % | "
+            f"{p['rest_percent']} % |"
+            for p in split["pages"]
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -462,6 +477,18 @@ def main() -> None:
         seed(factor, env)
         results["factors"][str(factor)] = measure(factor, env)
     results["goals"] = goals(results)
+    # Where the time goes on the pages below the throughput goal (and the trivial page, for scale): in-process
+    # on the largest factor's database, with the stack stopped (no load beside it).
+    top = str(FACTORS[-1])
+    below = [
+        p["key"]
+        for p in results["factors"][top]["pages"]
+        if p["kind"] in ("page", "list", "post") and p["share_of_trivial"] < SHARE_OF_TRIVIAL
+    ]
+    results["split"] = {
+        "factor": int(top),
+        "pages": inprocess(environment(int(top)), "split", "--requests", "10" if QUICK else "30", "trivial", *below),
+    }
     results["run"]["total_seconds"] = round(time.monotonic() - started)
     RESULTS.with_suffix(".json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     table = markdown(results)

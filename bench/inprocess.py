@@ -6,6 +6,8 @@ queries one request makes (Django's test client, DEBUG=False as in production), 
 minutes PDFs (total, pages, bytes) next to pure WeasyPrint on the exact final HTML.
 `python -m bench.inprocess agendas N`: N agenda PDFs rendered by the running Celery worker (the tasks are sent
 through the broker and waited for), for the worker's memory after rendering.
+`python -m bench.inprocess split [--requests N] [KEY ...]`: where each page's time goes (templates, SQL, the
+rest); `make bench` runs it for the pages below the throughput goal.
 
 Called by bench/http.py in a subprocess per database; prints one JSON document.
 """
@@ -231,6 +233,82 @@ def agendas(count: int) -> dict:
     return {"agendas": rendered, "ready": ready_count, "seconds": round(time.perf_counter() - started, 2)}
 
 
+def split(keys: list[str], requests: int = 30) -> list[dict]:
+    """Where a page's time goes, in-process (Django's test client, DEBUG=False): template rendering (without the
+    SQL that lazy querysets run while a template renders), SQL, and the rest (ORM, forms, selectors, middleware).
+    For the README's explanation of the pages below the throughput goal; not part of `make bench`."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.template import base
+    from django.test import Client
+
+    spent = {"templates": 0.0, "sql": 0.0, "sql_in_templates": 0.0}
+    rendering = [0]
+    render = base.Template.render
+
+    def timed_render(self, context):
+        if rendering[0]:
+            return render(self, context)
+        rendering[0] += 1
+        started = time.perf_counter()
+        try:
+            return render(self, context)
+        finally:
+            spent["templates"] += time.perf_counter() - started
+            rendering[0] -= 1
+
+    def timed_sql(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - started
+            spent["sql"] += took
+            if rendering[0]:
+                spent["sql_in_templates"] += took
+
+    found = []
+    base.Template.render = timed_render
+    try:
+        for page in pages():
+            if keys and page["key"] not in keys:
+                continue
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=page["login"]))
+            if page["method"] == "POST":
+
+                def send(client=client, page=page):
+                    return client.post(page["path"], data=page["body"], HTTP_HX_REQUEST="true")
+            else:
+
+                def send(client=client, page=page):
+                    return client.get(page["path"])
+
+            if send().status_code != 200:
+                raise SystemExit(f"{page['path']} as {page['login']}: not 200")
+            send()
+            spent.update(templates=0.0, sql=0.0, sql_in_templates=0.0)
+            with connection.execute_wrapper(timed_sql):
+                started = time.perf_counter()
+                for _ in range(requests):
+                    send()
+                total = time.perf_counter() - started
+            templates = spent["templates"] - spent["sql_in_templates"]
+            found.append(
+                {
+                    "key": page["key"],
+                    "label": page["label"],
+                    "ms": round(total / requests * 1000, 1),
+                    "templates_percent": round(templates / total * 100),
+                    "sql_percent": round(spent["sql"] / total * 100),
+                    "rest_percent": round((total - templates - spent["sql"]) / total * 100),
+                }
+            )
+    finally:
+        base.Template.render = render
+    return found
+
+
 def main() -> None:
     _setup()
     what = sys.argv[1]
@@ -244,6 +322,12 @@ def main() -> None:
         result = work()
     elif what == "agendas":
         result = agendas(int(sys.argv[2]))
+    elif what == "split":
+        keys = sys.argv[2:]
+        requests = 30
+        if keys[:1] == ["--requests"]:
+            requests, keys = int(keys[1]), keys[2:]
+        result = split(keys, requests)
     else:
         raise SystemExit(f"unknown: {what}")
     json.dump(result, sys.stdout)
