@@ -26,7 +26,7 @@ from diepholz_coord.audit import records_actor
 
 from .domain import TARGET_GROUP_FIELDS, target_group_defaults
 from .models import Course, Membership, PlaceReport, PlaceReservation, Provider, Venue, reservation_held_until
-from .places import current_places, places_of
+from .places import current_places
 from .rules import course_rule_errors
 
 COURSE_FIELDS = [
@@ -159,8 +159,9 @@ def record_free_places(
 def course_report_free_places(*, actor, course: Course, free_places: int, note: str = "") -> PlaceReport:
     """Record the free places of a course now; the course shows the newest figure to the district."""
     # Lock the course row: two reports at the same moment are applied one after the other. Its places are read
-    # in the same query, under the lock.
-    course = Course.objects.with_places().select_for_update().get(pk=course.pk)
+    # after the lock, in a statement of their own: a statement that waited for the lock still counts enrolments as
+    # they were when it began (an enrolment committed meanwhile would be missed).
+    course = Course.objects.select_for_update().get(pk=course.pk)
     if not access.may_report_places(actor, course.provider_id):
         raise PermissionDenied(_("You may not report free places for this course."))
     if not course.is_bookable:
@@ -174,7 +175,7 @@ def course_report_free_places(*, actor, course: Course, free_places: int, note: 
                 % {"capacity": course.capacity}
             }
         )
-    places = places_of(course)
+    places = current_places(course.pk)
     if free_places > places.room:
         raise ValidationError(
             {

@@ -539,7 +539,12 @@ def rank(
 
     The same as applying ``exclusion`` and ``_score`` to every course and sorting (the tests check this on
     random data), only faster: see ``Candidates``."""
-    candidates = courses if isinstance(courses, Candidates) else Candidates(courses, today)
+    if isinstance(courses, Candidates):
+        if courses.today != today:
+            raise ValueError("The candidates were prepared for another day.")
+        candidates = courses
+    else:
+        candidates = Candidates(courses, today)
     token = _RANKING_LANGUAGE.set(translation.get_language() or "")
     try:
         return candidates.rank(situation, limit=limit, admission_first=admission_first)
@@ -564,38 +569,42 @@ class Candidates:
     ``_SCORE_MARGIN``) are scored exactly, with their reasons in words, and ordered.
     """
 
+    # What each entry holds (one tuple per course, worked out once): the course, its primary key, its start, and
+    # the field values the rules' points depend on.
+    _FIELDS = {"start": 2, "path": 3, "place": 4, "slot": 6, "childcare": 7, "funder": 8}
+
     def __init__(self, courses: Iterable[Course], today: datetime.date):
         self.today = today
         # Sorted by start (stable: equal starts keep their order), so courses overlapping the current one are
         # cut off by a bisection.
         kept = sorted((c for c in courses if course_exclusion(c, today) is None), key=lambda c: c.start_date)
-        self._courses = kept
+        self._all = [self._entry(c) for c in kept]
         self._by_level: dict[int | None, tuple[list[datetime.date], list[tuple]]] = {}
         # Representative courses per field value, and the points tables built from them (per situation key).
-        self._path_of = {c: (c.course_type, c.level_from, bool(c.literacy_learners)) for c in kept}
-        self._place_of = {c: None if c.venue is None else _place_key(c.municipality) for c in kept}
         self._tables: dict[tuple, dict] = {}
-        self._free = {c: _free_places(c)[0] for c in kept}
+        # Unsaved municipalities of people whose identity is part of a table's key: kept alive with the tables,
+        # so that no other object can take their identity while the tables are used.
+        self._alive: list[Municipality] = []
+
+    @staticmethod
+    def _entry(c: Course) -> tuple:
+        return (
+            c,
+            c.pk,
+            c.start_date,
+            (c.course_type, c.level_from, bool(c.literacy_learners)),
+            None if c.venue is None else _place_key(c.municipality),
+            None if c.venue_id is None else _place_key(c.municipality),
+            _course_slot(c),
+            bool(c.childcare or (c.venue is not None and c.venue.childcare_on_site)),
+            c.funder,
+            bool(c.women_only or c.parents_only or c.age_min is not None or c.age_max is not None),
+            _free_places(c)[0],
+        )
 
     def _entries(self, level: int | None) -> tuple[list[datetime.date], list[tuple]]:
         if level not in self._by_level:
-            entries = [
-                (
-                    c,
-                    c.pk,
-                    c.start_date,
-                    self._path_of[c],
-                    self._place_of[c],
-                    None if c.venue_id is None else _place_key(c.municipality),
-                    _course_slot(c),
-                    bool(c.childcare or (c.venue is not None and c.venue.childcare_on_site)),
-                    c.funder,
-                    bool(c.women_only or c.parents_only or c.age_min is not None or c.age_max is not None),
-                    self._free[c],
-                )
-                for c in self._courses
-                if level_exclusion(c, level) is None
-            ]
+            entries = [e for e in self._all if level_exclusion(e[0], level) is None]
             self._by_level[level] = ([e[2] for e in entries], entries)
         return self._by_level[level]
 
@@ -610,16 +619,9 @@ class Candidates:
         found = self._tables.get(("representatives", field))
         if found is None:
             found = {}
-            for c in self._courses:
-                value = {
-                    "path": lambda c: self._path_of[c],
-                    "place": lambda c: self._place_of[c],
-                    "slot": _course_slot,
-                    "childcare": lambda c: bool(c.childcare or (c.venue is not None and c.venue.childcare_on_site)),
-                    "funder": lambda c: c.funder,
-                    "start": lambda c: c.start_date,
-                }[field](c)
-                found.setdefault(value, c)
+            index = self._FIELDS[field]
+            for entry in self._all:
+                found.setdefault(entry[index], entry[0])
             self._tables[("representatives", field)] = found
         return found
 
@@ -665,6 +667,8 @@ class Candidates:
         )
         funder = self._table("funder", (s.route,), self._representatives("funder"), lambda c: _route(c, s)[0])
 
+        if s.municipality.pk is None:
+            self._alive.append(s.municipality)
         starts, entries = self._entries(s.level)
         first = 0 if s.current_end is None else bisect.bisect_right(starts, s.current_end)
         blocked = {pk for pk in (s.current_course_id, *s.open_course_ids) if pk is not None}
@@ -701,9 +705,9 @@ class Candidates:
         return fitting, later
 
     def _best(self, scored: list[tuple[float, Course]], s: Situation, limit: int | None) -> list[Suggestion]:
-        if limit is not None and limit <= 0:
+        if limit == 0:
             return []
-        if limit is not None and len(scored) > limit:
+        if limit is not None and 0 < limit < len(scored):
             last = heapq.nlargest(limit, (points for points, _course in scored))[-1]
             scored = [entry for entry in scored if entry[0] >= last - _SCORE_MARGIN]
         found = [_score(course, s, self.today) for _points, course in scored]
