@@ -26,7 +26,7 @@ from diepholz_coord.audit import records_actor
 
 from .domain import TARGET_GROUP_FIELDS, target_group_defaults
 from .models import Course, Membership, PlaceReport, PlaceReservation, Provider, Venue, reservation_held_until
-from .places import current_places
+from .places import current_places, places_of
 from .rules import course_rule_errors
 
 COURSE_FIELDS = [
@@ -145,7 +145,8 @@ def record_free_places(
     *, actor, course: Course, free_places: int, note: str, now: datetime.datetime | None = None
 ) -> PlaceReport:
     """THE place where a free-places report is written: the report (who, when, what, why: it is its own audit
-    record) and the newest figure on the course. The caller holds the course row's lock and has checked the rules."""
+    record) and the newest figure on the course. The caller holds the course row's lock and checks the rules in
+    the same transaction."""
     now = now or timezone.now()
     report = PlaceReport.objects.create(
         course=course, free_places=free_places, reported_by=actor, reported_at=now, note=note.strip()
@@ -157,10 +158,9 @@ def record_free_places(
 @records_actor
 @transaction.atomic
 def course_report_free_places(*, actor, course: Course, free_places: int, note: str = "") -> PlaceReport:
-    """Record the free places of a course now; the course shows the newest figure to the district."""
-    # Lock the course row: two reports at the same moment are applied one after the other. Its places are read
-    # after the lock, in a statement of their own: a statement that waited for the lock still counts enrolments as
-    # they were when it began (an enrolment committed meanwhile would be missed).
+    """Record the free places of a course now; the course shows the newest figure to the district. The report's
+    ``course`` is the course read after the write, with its places (``with_places``) as the district sees them."""
+    # Lock the course row: two reports at the same moment are applied one after the other.
     course = Course.objects.select_for_update().get(pk=course.pk)
     if not access.may_report_places(actor, course.provider_id):
         raise PermissionDenied(_("You may not report free places for this course."))
@@ -175,7 +175,12 @@ def course_report_free_places(*, actor, course: Course, free_places: int, note: 
                 % {"capacity": course.capacity}
             }
         )
-    places = current_places(course.pk)
+    report = record_free_places(actor=actor, course=course, free_places=free_places, note=note)
+    # The places are read after the lock and the write, in a statement of their own (one that waited for the lock
+    # would count enrolments as they were when it began): once for the check, and for whoever shows the course
+    # next. A figure above what the enrolments leave is refused, and the report rolled back with the error.
+    fresh = Course.objects.select_related("provider", "venue", "municipality").with_places().get(pk=course.pk)
+    places = places_of(fresh)
     if free_places > places.room:
         raise ValidationError(
             {
@@ -185,7 +190,8 @@ def course_report_free_places(*, actor, course: Course, free_places: int, note: 
                 % {"enrolled": places.enrolled, "limit": places.room}
             }
         )
-    return record_free_places(actor=actor, course=course, free_places=free_places, note=note)
+    report.course = fresh
+    return report
 
 
 @records_actor

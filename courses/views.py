@@ -146,15 +146,15 @@ def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
     """Report free places: inline from a course row (htmx swaps the row), or as a page without JavaScript."""
-    # A report reads the course's own fields first (the service reads its places under the lock); the row or
-    # page shown afterwards reads the course with its places as they are now.
+    # A report reads the course's own fields first (the service reads its places under the lock, after the write,
+    # and hands the course back with them); a refused report shows the course with its places as they are now.
     writing = request.method == "POST"
     course = selectors.course_get_for_reporter(user=request.user, pk=pk, places=not writing)
     form = FreePlacesForm(posted(request), course=course)
     saved = False
     if writing and form.is_valid():
         try:
-            services.course_report_free_places(
+            report = services.course_report_free_places(
                 actor=request.user,
                 course=course,
                 free_places=form.cleaned_data["free_places"],
@@ -164,7 +164,8 @@ def course_report_places(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             saved = True
-    if writing:
+            course = report.course  # read after the write, with its places
+    if writing and not saved:
         course = selectors.course_get_for_user(user=request.user, pk=pk)
     if saved:
         form = FreePlacesForm(course=course)
