@@ -20,12 +20,15 @@ from .filters import CourseFilter
 from .models import Course, Membership, Municipality, PlaceReport, PlaceReservation, Provider, Venue, stale_report
 
 
-def courses_visible_to(*, user, today: datetime.date | None = None) -> QuerySet[Course]:
+def courses_visible_to(*, user, today: datetime.date | None = None, places: bool = True) -> QuerySet[Course]:
     """Courses the user may read: every course of the district for every role (a course's public facts —
     provider, contact, venue, dates, times, level, target group, free places — are no personal data, and
-    providers advise people about the whole district's offer). Annotated with the places (with_places)."""
+    providers advise people about the whole district's offer). Annotated with the places (with_places);
+    ``places=False``: the courses' own fields only."""
     if access.role_of(user) == access.Role.NONE:
         return Course.objects.none()
+    if not places:
+        return Course.objects.all()
     return Course.objects.select_related("provider", "venue", "municipality").with_places(today)
 
 
@@ -34,9 +37,9 @@ def course_filter(*, user, data) -> CourseFilter:
     return CourseFilter(data, queryset=courses_visible_to(user=user), user=user)
 
 
-def own_courses(*, user, today: datetime.date | None = None) -> QuerySet[Course]:
+def own_courses(*, user, today: datetime.date | None = None, places: bool = True) -> QuerySet[Course]:
     """The courses of the user's own providers ("mine"); all courses for the county roles."""
-    qs = courses_visible_to(user=user, today=today)
+    qs = courses_visible_to(user=user, today=today, places=places)
     if access.sees_whole_district(user):
         return qs
     return qs.filter(provider_id__in=access.provider_ids_for(user))
@@ -50,11 +53,11 @@ def course_get_for_user(*, user, pk: int) -> Course:
         raise Http404 from None
 
 
-def course_get_for_own_provider(*, user, pk: int) -> Course:
+def course_get_for_own_provider(*, user, pk: int, places: bool = True) -> Course:
     """A course whose inner workings (participants, enrolments, follow-ups) the user may see: its own provider's
     people and the county roles. Another provider's course is 404 here, as for all of that provider's data."""
     try:
-        return own_courses(user=user).get(pk=pk)
+        return own_courses(user=user, places=places).get(pk=pk)
     except Course.DoesNotExist:
         raise Http404 from None
 
@@ -72,16 +75,7 @@ def course_get_for_reporter(*, user, pk: int, places: bool = True) -> Course:
     """A course whose free places the user may report (404 for another provider's, 403 without the right).
     ``places=False``: the course's own fields only, for a report about to be written (the service reads the
     places under the row's lock)."""
-    if places:
-        course = course_get_for_own_provider(user=user, pk=pk)
-    else:
-        qs = Course.objects.none() if access.role_of(user) == access.Role.NONE else Course.objects.all()
-        if not access.sees_whole_district(user):
-            qs = qs.filter(provider_id__in=access.provider_ids_for(user))
-        try:
-            course = qs.get(pk=pk)
-        except Course.DoesNotExist:
-            raise Http404 from None
+    course = course_get_for_own_provider(user=user, pk=pk, places=places)
     if not access.may_report_places(user, course.provider_id):
         raise PermissionDenied
     return course
@@ -256,12 +250,13 @@ def free_places_matrix(*, today: datetime.date | None = None) -> FreePlacesMatri
     """Places current and upcoming courses can still give (with_places), municipality × entry level. Two
     queries whatever the size. The district overview and the meeting agenda both show this one matrix."""
     today = today or timezone.localdate()
+    figures = _bookable_figures(timezone.now())
     found = {
         (row["municipality_id"], row["level_from"]): row
         for row in Course.objects.bookable(today)
         .with_places(today)
         .values("level_from", "municipality_id")
-        .annotate(**_bookable_figures(timezone.now()))
+        .annotate(**figures)
     }
     column_totals = [MatrixCell(level=level, level_label=label) for level, label in Level.choices]
     rows = []
@@ -288,9 +283,7 @@ def free_places_matrix(*, today: datetime.date | None = None) -> FreePlacesMatri
         column_totals=column_totals,
         total_free=sum(c.free for c in column_totals),
         total_courses=sum(c.courses for c in column_totals),
-        totals=_totals(
-            {name: sum(row[name] or 0 for row in found.values()) for name in _bookable_figures(timezone.now())}
-        ),
+        totals=_totals({name: sum(row[name] or 0 for row in found.values()) for name in figures}),
     )
 
 

@@ -14,7 +14,10 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
 
-PROJECT_APPS = ("courses", "participants", "transitions", "meetings", "register", "developments", "diepholz_coord")
+from .auditing import AUDITED_APPS
+
+# The project's own apps (every one of them is audited) and this one.
+PROJECT_APPS = (*AUDITED_APPS, "diepholz_coord")
 
 
 def _fast_display(field):

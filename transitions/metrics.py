@@ -208,11 +208,18 @@ class TransitionMetrics:
     # overview shows (``shown_only``); None while the lists are whole.
     left_out: tuple[int, int, int] | None = None
 
+    def _breakdowns(self) -> tuple[list[GroupFigures], list[GroupFigures], list[GroupFigures]]:
+        return (self.by_provider, self.by_municipality, self.by_course_type)
+
+    def _left_out(self) -> tuple[int, int, int]:
+        """Groups beyond the TOP_GROUPS largest of each breakdown."""
+        if self.left_out is not None:
+            return self.left_out
+        return tuple(max(0, len(groups) - TOP_GROUPS) for groups in self._breakdowns())
+
     @property
     def tables(self) -> list[GroupTable]:
         """The three breakdowns as the overview shows them: the TOP_GROUPS largest groups each."""
-        breakdowns = (self.by_provider, self.by_municipality, self.by_course_type)
-        left_out = self.left_out or tuple(max(0, len(groups) - TOP_GROUPS) for groups in breakdowns)
         return [
             GroupTable(str(caption), str(header), groups[:TOP_GROUPS], more)
             for (caption, header), groups, more in zip(
@@ -221,8 +228,8 @@ class TransitionMetrics:
                     (_("By municipality of the ended course"), _("Municipality")),
                     (_("By type of the ended course"), _("Course type")),
                 ),
-                breakdowns,
-                left_out,
+                self._breakdowns(),
+                self._left_out(),
                 strict=True,
             )
         ]
@@ -232,13 +239,12 @@ class TransitionMetrics:
         cache keeps (all 264 providers' groups took 7 ms to read back from it, on every request)."""
         if self.left_out is not None:
             return self
-        breakdowns = (self.by_provider, self.by_municipality, self.by_course_type)
         return dataclasses.replace(
             self,
             by_provider=self.by_provider[:TOP_GROUPS],
             by_municipality=self.by_municipality[:TOP_GROUPS],
             by_course_type=self.by_course_type[:TOP_GROUPS],
-            left_out=tuple(max(0, len(groups) - TOP_GROUPS) for groups in breakdowns),
+            left_out=self._left_out(),
         )
 
 

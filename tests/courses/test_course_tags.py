@@ -30,9 +30,20 @@ REPORT_AGE = (
 TAGS = "{% load course_tags %}"
 
 
+# A fixed moment for both renderings ("3 days ago", stale or not): late in the evening, so that a day's edge
+# is near, whatever the wall clock says.
+NOW = datetime.datetime(2026, 3, 2, 23, 59, 30, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
 def rows():
     now = timezone.now()
     today = timezone.localdate()
+    assert now == NOW
     for free, reserved, reported, status, ends in itertools.product(
         [None, 0, 4],
         [0, 1, 3],
